@@ -1,0 +1,119 @@
+import { ForgeErrors, forgeError } from './errors.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
+import { describe } from './validate.js'
+
+export interface ConfigIssue {
+  /** Dotted path, prefixed with where the config sits: `source.config.healthcheck.path`. */
+  path: string
+  message: string
+}
+
+export type ConfigResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; issues: ConfigIssue[]; error: import('./errors.js').ForgeError }
+
+export interface ValidateOptions {
+  /** Where the value sits in a larger document; prefixes every issue path. Default `config`. */
+  at?: string
+}
+
+export function formatPath(
+  at: string,
+  path: ReadonlyArray<PropertyKey | StandardSchemaV1.PathSegment> | undefined,
+): string {
+  let out = at
+  for (const segment of path ?? []) {
+    const key = typeof segment === 'object' && segment !== null ? segment.key : segment
+    out = out ? `${out}.${String(key)}` : String(key)
+  }
+  return out || '(root)'
+}
+
+function toResult<T>(result: StandardSchemaV1.Result<T>, at: string): ConfigResult<T> {
+  if (!result.issues) return { ok: true, value: result.value }
+  const issues = result.issues.map((i) => ({ path: formatPath(at, i.path), message: i.message }))
+  const first = issues[0]
+  return {
+    ok: false,
+    issues,
+    error: forgeError(ForgeErrors.ConfigInvalid, { at, issues }, { path: first?.path, details: { issues } }),
+  }
+}
+
+/** Validates a value against any Standard Schema; issues carry dotted paths. */
+export async function validateConfig<T>(
+  schema: StandardSchemaV1<unknown, T>,
+  value: unknown,
+  options: ValidateOptions = {},
+): Promise<ConfigResult<T>> {
+  return toResult(await schema['~standard'].validate(value), options.at ?? 'config')
+}
+
+/** The synchronous twin, for hot paths (fan-out); throws FORGE_CONFIG_ASYNC for async schemas. */
+export function validateConfigSync<T>(
+  schema: StandardSchemaV1<unknown, T>,
+  value: unknown,
+  options: ValidateOptions = {},
+): ConfigResult<T> {
+  const at = options.at ?? 'config'
+  const result = schema['~standard'].validate(value)
+  if (result instanceof Promise) throw forgeError(ForgeErrors.ConfigAsync, { at })
+  return toResult(result, at)
+}
+
+/**
+ * The JSON Schema of a config, for forms and `/api/plugins`, through the Standard JSON Schema
+ * interface (zod ≥ 4.2 implements it). Null when the schema library offers no conversion.
+ */
+export function configJsonSchema(
+  schema: StandardSchemaV1,
+  io: 'input' | 'output' = 'input',
+): Record<string, unknown> | null {
+  const converter = schema['~standard'].jsonSchema
+  if (!converter) return null
+  try {
+    return converter[io]({ target: 'draft-2020-12' })
+  } catch {
+    return null
+  }
+}
+
+type PlainObject = Record<string, unknown>
+
+function isPlainObject(value: unknown): value is PlainObject {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Merges a binding's override into a trigger's config: top-level keys, override wins, `undefined`
+ * inherits. The result is a deep copy that aliases neither input, because fan-out hands one
+ * trigger config to many bindings in parallel.
+ */
+export function mergeConfig<T extends PlainObject>(
+  base: T,
+  override?: Partial<T> | PlainObject | null,
+): T {
+  if (!isPlainObject(base)) throw forgeError(ForgeErrors.ConfigNotObject, { at: 'trigger config', received: describe(base) })
+  if (override != null && !isPlainObject(override)) {
+    throw forgeError(ForgeErrors.ConfigNotObject, { at: 'binding override', received: describe(override) })
+  }
+  const merged: PlainObject = {}
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) merged[key] = value
+  for (const [key, value] of Object.entries(override ?? {})) if (value !== undefined) merged[key] = value
+  return structuredClone(merged) as T
+}
+
+/** The cap on a binding override, as bytes of its JSON. */
+export const MAX_OVERRIDE_BYTES = 8 * 1024
+
+export function overrideSize(override: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(override ?? {})).byteLength
+}
+
+/** Throws FORGE_CONFIG_OVERRIDE_TOO_LARGE when an override is over the cap. */
+export function assertOverrideSize(override: unknown, limit = MAX_OVERRIDE_BYTES): void {
+  const bytes = overrideSize(override)
+  if (bytes > limit) throw forgeError(ForgeErrors.OverrideTooLarge, { bytes, limit }, { path: 'config' })
+}

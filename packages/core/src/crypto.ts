@@ -1,0 +1,39 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+
+type Bytes = string | Uint8Array
+
+const toBuffer = (value: Bytes): Buffer =>
+  typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+
+/**
+ * Constant-time equality for secrets and signatures. Both sides are hashed first so that neither
+ * the comparison nor an early length check leaks how long the expected value is.
+ */
+export function safeEqual(a: Bytes, b: Bytes): boolean {
+  const ha = createHash('sha256').update(toBuffer(a)).digest()
+  const hb = createHash('sha256').update(toBuffer(b)).digest()
+  return timingSafeEqual(ha, hb)
+}
+
+/** Hex HMAC-SHA256 of the raw body, as GitHub, Gitea and Bitbucket sign webhooks. */
+export function hmacSha256Hex(secret: Bytes, body: Bytes): string {
+  return createHmac('sha256', toBuffer(secret)).update(toBuffer(body)).digest('hex')
+}
+
+/**
+ * Verifies `signature` (e.g. `sha256=ab12...` with prefix `sha256=`, or bare hex) against the
+ * HMAC-SHA256 of the raw body. Hex case is ignored; comparison is constant-time.
+ */
+export function verifyHmacSha256(options: {
+  secret: Bytes
+  body: Bytes
+  signature: string | undefined | null
+  prefix?: string
+}): boolean {
+  const { secret, body, signature, prefix = '' } = options
+  if (!signature) return false
+  const trimmed = signature.trim()
+  if (!trimmed.toLowerCase().startsWith(prefix.toLowerCase())) return false
+  const received = trimmed.slice(prefix.length).toLowerCase()
+  return safeEqual(received, hmacSha256Hex(secret, body))
+}

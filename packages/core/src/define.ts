@@ -1,0 +1,189 @@
+import { type Logger, type SourceContext, type WorkloadRef, createServiceRef } from './context.js'
+import type { DeploymentIntent, InboundEvent, MatchResult } from './events.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
+import { checkPlugin, checkProxy, checkSource, checkTrigger } from './validate.js'
+
+/** The plugin API version this copy of core speaks. A host refuses definitions of another. */
+export const API_VERSION = 1
+export type ApiVersion = typeof API_VERSION
+
+export type ConfigSchema<C = unknown> = StandardSchemaV1<unknown, C>
+export type InferConfig<S extends ConfigSchema> = StandardSchemaV1.InferOutput<S>
+
+// ---------------------------------------------------------------------------------------------
+// Source
+
+export interface SourceCapabilities {
+  /** Can go back to the previous release (`deploy` handles reason `rollback`). */
+  rollback?: boolean
+  /** Can take the parent workload's running release (`deploy` handles reason `promote`). */
+  promote?: boolean
+  /** Redeploys lose no request when a proxy is configured. */
+  zeroDowntime?: boolean
+}
+
+export interface DeployResult {
+  /** `unchanged`: nothing new to deploy (same commit, same digest) and the intent was not forced. */
+  status: 'deployed' | 'unchanged'
+  message?: string
+  /** What now runs: shown in the deploy record and kept for rollback by the source itself. */
+  release?: { id: string; [key: string]: unknown }
+}
+
+export interface ReconcileResult {
+  status: 'running' | 'degraded' | 'stopped' | 'missing'
+  message?: string
+}
+
+export interface TeardownOptions {
+  /** Also remove named volumes, which survive a teardown by default. */
+  removeVolumes?: boolean
+}
+
+export interface SourceSpec<C> {
+  kind: string
+  title?: string
+  description?: string
+  configSchema: ConfigSchema<C>
+  /** A valid example config, for forms and docs. */
+  sample?: C
+  capabilities?: SourceCapabilities
+  deploy(ctx: SourceContext<C>, intent: DeploymentIntent): Promise<DeployResult>
+  teardown(ctx: SourceContext<C>, options?: TeardownOptions): Promise<void>
+  reconcile(ctx: SourceContext<C>): Promise<ReconcileResult | undefined | void>
+}
+
+export interface SourceDefinition<C = unknown> extends SourceSpec<C> {
+  readonly $$type: '@forge/source'
+  readonly apiVersion: ApiVersion
+}
+
+export function defineSource<C>(spec: SourceSpec<C>): SourceDefinition<C> {
+  const def = { ...spec, $$type: '@forge/source', apiVersion: API_VERSION } as const
+  checkSource(def, `source "${String(spec?.kind)}"`)
+  return def
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trigger
+
+export interface TriggerRequest {
+  /** Header names in lower case. */
+  headers: Record<string, string>
+  /** The raw body, exactly as received: signatures are computed over these bytes. */
+  body: Uint8Array
+}
+
+export interface VerifyOptions {
+  /** The trigger's signing secret (or shared token), when one is set. */
+  secret?: string
+  /** Reject a request without a valid signature instead of accepting an unsigned one. */
+  requireSignature: boolean
+}
+
+export type ParseRejectionStatus = 400 | 401 | 415 | 422
+
+export type ParseResult =
+  | { ok: true; vendor: string; events: InboundEvent[]; note?: string; deliveryId?: string }
+  | { ok: false; status: ParseRejectionStatus; code: string; message: string }
+
+export interface TriggerSpec<C> {
+  kind: string
+  title?: string
+  description?: string
+  configSchema: ConfigSchema<C>
+  sample?: C
+  /** Vendors whose wire format `parse` understands, for docs and /api/plugins. */
+  vendors?: string[]
+  /** Never throws: bad input is an `{ ok: false }` result with a status, code and message. */
+  parse(request: TriggerRequest, verify: VerifyOptions): ParseResult | Promise<ParseResult>
+  /** Pure: the effective config (trigger merged with binding) decides. */
+  match(event: InboundEvent, config: C, workload: WorkloadRef): MatchResult
+}
+
+export interface TriggerDefinition<C = unknown> extends TriggerSpec<C> {
+  readonly $$type: '@forge/trigger'
+  readonly apiVersion: ApiVersion
+}
+
+export function defineTrigger<C>(spec: TriggerSpec<C>): TriggerDefinition<C> {
+  const def = { ...spec, $$type: '@forge/trigger', apiVersion: API_VERSION } as const
+  checkTrigger(def, `trigger "${String(spec?.kind)}"`)
+  return def
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proxy
+
+export interface ProxyRoute {
+  /** Stable id chosen by the source, e.g. `forge-1a2b3c4d-web`. */
+  id: string
+  hosts: string[]
+  pathPrefix?: string
+  /** `host:port` the proxy forwards to. */
+  upstream: string
+}
+
+/** A running proxy. `upsertRoute` swaps an existing route's upstream atomically. */
+export interface ProxyDriver {
+  upsertRoute(route: ProxyRoute): Promise<void>
+  removeRoute(id: string): Promise<void>
+  listRoutes(): Promise<ProxyRoute[]>
+  close?(): Promise<void>
+}
+
+export interface ProxyCreateContext<C> {
+  config: C
+  log: Logger
+}
+
+export interface ProxySpec<C> {
+  kind: string
+  title?: string
+  description?: string
+  configSchema: ConfigSchema<C>
+  sample?: C
+  // A factory rather than methods on the definition: a definition is static, while a driver
+  // holds the connection settings (admin URL, listen address) the host reads at boot.
+  create(ctx: ProxyCreateContext<C>): ProxyDriver | Promise<ProxyDriver>
+}
+
+export interface ProxyDefinition<C = unknown> extends ProxySpec<C> {
+  readonly $$type: '@forge/proxy'
+  readonly apiVersion: ApiVersion
+}
+
+export function defineProxy<C>(spec: ProxySpec<C>): ProxyDefinition<C> {
+  const def = { ...spec, $$type: '@forge/proxy', apiVersion: API_VERSION } as const
+  checkProxy(def, `proxy "${String(spec?.kind)}"`)
+  return def
+}
+
+/** The proxy the host configured, for sources: `ctx.services.find(proxyService)`. */
+export const proxyService = createServiceRef<ProxyDriver>('forge.proxy')
+
+// ---------------------------------------------------------------------------------------------
+// Plugin
+
+export interface PluginSpec {
+  /** The npm package name. */
+  name: string
+  version: string
+  // biome-ignore lint/suspicious/noExplicitAny: a plugin lists definitions of any config type
+  sources?: SourceDefinition<any>[]
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  triggers?: TriggerDefinition<any>[]
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  proxies?: ProxyDefinition<any>[]
+}
+
+export interface PluginDefinition extends PluginSpec {
+  readonly $$type: '@forge/plugin'
+  readonly apiVersion: ApiVersion
+}
+
+export function definePlugin(spec: PluginSpec): PluginDefinition {
+  const def = { ...spec, $$type: '@forge/plugin', apiVersion: API_VERSION } as const
+  checkPlugin(def, `plugin ${String(spec?.name)}`)
+  return def
+}

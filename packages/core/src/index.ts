@@ -1,0 +1,93 @@
+export {
+  API_VERSION,
+  definePlugin,
+  defineProxy,
+  defineSource,
+  defineTrigger,
+  proxyService,
+} from './define.js'
+export type {
+  ApiVersion,
+  ConfigSchema,
+  DeployResult,
+  InferConfig,
+  ParseRejectionStatus,
+  ParseResult,
+  PluginDefinition,
+  PluginSpec,
+  ProxyCreateContext,
+  ProxyDefinition,
+  ProxyDriver,
+  ProxyRoute,
+  ProxySpec,
+  ReconcileResult,
+  SourceCapabilities,
+  SourceDefinition,
+  SourceSpec,
+  TeardownOptions,
+  TriggerDefinition,
+  TriggerRequest,
+  TriggerSpec,
+  VerifyOptions,
+} from './define.js'
+export { createRegistry } from './registry.js'
+export type { KindCategory, RegisteredKind, Registry } from './registry.js'
+export { checkPlugin, checkProxy, checkSource, checkTrigger, KIND_PATTERN } from './validate.js'
+export {
+  assertOverrideSize,
+  configJsonSchema,
+  formatPath,
+  MAX_OVERRIDE_BYTES,
+  mergeConfig,
+  overrideSize,
+  validateConfig,
+  validateConfigSync,
+} from './config.js'
+export type { ConfigIssue, ConfigResult, ValidateOptions } from './config.js'
+export { INTENT_REASONS, isSkip } from './events.js'
+export type {
+  DeploymentIntent,
+  GitPushEvent,
+  ImagePushEvent,
+  InboundEvent,
+  InboundEventType,
+  IntentReason,
+  ManualEvent,
+  MatchResult,
+  MatchSkip,
+  PingEvent,
+} from './events.js'
+export {
+  CONTAINER_STATES,
+  createServiceRef,
+  createServiceRegistry,
+  settingsService,
+  throwIfAborted,
+} from './context.js'
+export type {
+  ContainerRecord,
+  ContainerState,
+  ContainersIndex,
+  ContainerUpsert,
+  HostSettings,
+  Logger,
+  ServiceRef,
+  ServiceRegistry,
+  SourceContext,
+  StateDocument,
+  StateStore,
+  WorkloadRef,
+} from './context.js'
+export { ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
+export type { ForgeErrorCode, ForgeErrorEntry, ForgeErrorOptions } from './errors.js'
+export { hmacSha256Hex, safeEqual, verifyHmacSha256 } from './crypto.js'
+export {
+  compareVersions,
+  globToRegExp,
+  isSemverRange,
+  matchGlob,
+  matchPatterns,
+  parseVersion,
+  satisfies,
+} from './match.js'
+export type { StandardSchemaV1 } from './standard-schema.js'

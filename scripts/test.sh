@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite, from a bare machine: tools, dependencies, real components, build, tests.
+# This is the README's test command and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[test] %s\n' "$*"; }
+
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error(`Forge needs Node >= 20.19, found ${process.version}`); process.exit(1) }'
+
+if ! command -v pnpm >/dev/null 2>&1; then
+  log "installing pnpm 10 (npm i -g pnpm@10)"
+  npm install -g pnpm@10 >/dev/null
+fi
+
+log "installing dependencies (pnpm install --frozen-lockfile)"
+pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -vE '^\.\.\.|Progress|^\s*$' || true
+[ -d node_modules ] || { echo 'pnpm install failed' >&2; exit 1; }
+
+bash scripts/test-env.sh
+
+log "building every package"
+pnpm build
+
+log "typecheck and lint"
+pnpm typecheck
+pnpm lint
+
+log "package checks (publint, attw) and core size budget"
+node scripts/check-packages.mjs
+node scripts/core-size.mjs
+
+log "running the test suite"
+pnpm exec vitest run "$@"
