@@ -9,15 +9,24 @@ export const KIND_PATTERN = /^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$/
 
 type Obj = Record<string, unknown>
 
+const MAKER: Record<string, string> = {
+  '@forge/plugin': 'definePlugin',
+  '@forge/source': 'defineSource',
+  '@forge/trigger': 'defineTrigger',
+  '@forge/proxy': 'defineProxy',
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
+  if (typeof value === 'function') return 'a function'
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`
   if (typeof value === 'object') {
     const keys = Object.keys(value as Obj)
     return `an object with keys [${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''}]`
   }
-  return `${typeof value} ${String(value)}`
+  return `the ${typeof value} ${String(value)}`
 }
 
 function fail(where: string, expected: string, received: unknown): never {
@@ -29,7 +38,7 @@ function checkObject(value: unknown, where: string, what: string): asserts value
 }
 
 function checkBrand(value: Obj, brand: string, where: string, plugin: string): void {
-  if (value.$$type !== brand) fail(`${where}.$$type`, `"${brand}" (made by ${brand.replace('@forge/', 'define')})`, value.$$type)
+  if (value.$$type !== brand) fail(`${where}.$$type`, `"${brand}" (made by ${MAKER[brand]}())`, value.$$type)
   if (value.apiVersion !== HOST_API_VERSION) {
     throw forgeError(ForgeErrors.PluginApiVersion, {
       plugin,
