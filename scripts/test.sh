@@ -13,9 +13,12 @@ if ! command -v pnpm >/dev/null 2>&1; then
   npm install -g pnpm@10 >/dev/null
 fi
 
-log "installing dependencies (pnpm install --frozen-lockfile)"
-pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -vE '^\.\.\.|Progress|^\s*$' || true
-[ -d node_modules ] || { echo 'pnpm install failed' >&2; exit 1; }
+log "installing dependencies (pnpm install --frozen-lockfile; better-sqlite3 compiles from source, about a minute)"
+if ! pnpm install --frozen-lockfile --reporter=append-only >.pnpm-install.log 2>&1; then
+  tail -40 .pnpm-install.log >&2
+  echo 'pnpm install failed: see the lines above (.pnpm-install.log has all of it)' >&2
+  exit 1
+fi
 
 bash scripts/test-env.sh
 
