@@ -142,8 +142,18 @@ function test(c: Comparator, version: Version): boolean {
   }
 }
 
+const rangeCache = new Map<string, Comparator[][] | null>()
+
 /** Parses a semver range into OR-ed sets of AND-ed comparators; null if it is not a range. */
 export function parseRange(range: string): Comparator[][] | null {
+  if (rangeCache.has(range)) return rangeCache.get(range)!
+  const parsed = parseRangeUncached(range)
+  // Patterns come from a handful of trigger configs; the cap only guards against abuse.
+  if (rangeCache.size < 1000) rangeCache.set(range, parsed)
+  return parsed
+}
+
+function parseRangeUncached(range: string): Comparator[][] | null {
   const sets: Comparator[][] = []
   for (const part of range.split('||')) {
     const hyphen = /^\s*(\S+)\s+-\s+(\S+)\s*$/.exec(part)
