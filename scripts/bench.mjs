@@ -8,9 +8,15 @@ import { join } from 'node:path'
 const root = new URL('..', import.meta.url).pathname
 const only = process.argv[2]
 const files = ['packages', 'apps']
-  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name, 'bench')))
+  .flatMap((group) =>
+    readdirSync(join(root, group)).map((name) => join(root, group, name, 'bench')),
+  )
   .filter((dir) => existsSync(dir))
-  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.bench.mjs')).map((f) => join(dir, f)))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.bench.mjs'))
+      .map((f) => join(dir, f)),
+  )
   .filter((file) => !only || file.includes(only))
 
 if (files.length === 0) {

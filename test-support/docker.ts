@@ -40,6 +40,8 @@ export async function docker(args: string[], timeout = 120_000): Promise<string>
 
 /** Removes every container carrying a label (`forge.workload.id=...`), for test cleanup. */
 export async function removeLabelled(label: string): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--filter', `label=${label}`])).split('\n').filter(Boolean)
+  const ids = (await docker(['ps', '-aq', '--filter', `label=${label}`]))
+    .split('\n')
+    .filter(Boolean)
   if (ids.length) await docker(['rm', '-f', '-v', ...ids])
 }

@@ -3,8 +3,14 @@
 // cannot avoid, a structuredClone of each config (mergeConfig must not alias its inputs).
 import { matchPatterns, mergeConfig } from '../dist/index.js'
 
-const trigger = { image: '127.0.0.1:5000/demo/web', tags: ['^1.0.0', 'latest', '!*-rc*'], auth: null }
-const overrides = Array.from({ length: 500 }, (_, i) => ({ tags: i % 2 ? undefined : [`^${i % 7}.0.0`] }))
+const trigger = {
+  image: '127.0.0.1:5000/demo/web',
+  tags: ['^1.0.0', 'latest', '!*-rc*'],
+  auth: null,
+}
+const overrides = Array.from({ length: 500 }, (_, i) => ({
+  tags: i % 2 ? undefined : [`^${i % 7}.0.0`],
+}))
 
 function time(fn, rounds = 40) {
   for (let i = 0; i < 5; i++) fn() // warm up

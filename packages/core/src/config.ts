@@ -36,7 +36,11 @@ function toResult<T>(result: StandardSchemaV1.Result<T>, at: string): ConfigResu
   return {
     ok: false,
     issues,
-    error: forgeError(ForgeErrors.ConfigInvalid, { at, issues }, { path: first?.path, details: { issues } }),
+    error: forgeError(
+      ForgeErrors.ConfigInvalid,
+      { at, issues },
+      { path: first?.path, details: { issues } },
+    ),
   }
 }
 
@@ -95,13 +99,21 @@ export function mergeConfig<T extends PlainObject>(
   base: T,
   override?: Partial<T> | PlainObject | null,
 ): T {
-  if (!isPlainObject(base)) throw forgeError(ForgeErrors.ConfigNotObject, { at: 'trigger config', received: describe(base) })
+  if (!isPlainObject(base))
+    throw forgeError(ForgeErrors.ConfigNotObject, {
+      at: 'trigger config',
+      received: describe(base),
+    })
   if (override != null && !isPlainObject(override)) {
-    throw forgeError(ForgeErrors.ConfigNotObject, { at: 'binding override', received: describe(override) })
+    throw forgeError(ForgeErrors.ConfigNotObject, {
+      at: 'binding override',
+      received: describe(override),
+    })
   }
   const merged: PlainObject = {}
   for (const [key, value] of Object.entries(base)) if (value !== undefined) merged[key] = value
-  for (const [key, value] of Object.entries(override ?? {})) if (value !== undefined) merged[key] = value
+  for (const [key, value] of Object.entries(override ?? {}))
+    if (value !== undefined) merged[key] = value
   return structuredClone(merged) as T
 }
 
@@ -115,5 +127,6 @@ export function overrideSize(override: unknown): number {
 /** Throws FORGE_CONFIG_OVERRIDE_TOO_LARGE when an override is over the cap. */
 export function assertOverrideSize(override: unknown, limit = MAX_OVERRIDE_BYTES): void {
   const bytes = overrideSize(override)
-  if (bytes > limit) throw forgeError(ForgeErrors.OverrideTooLarge, { bytes, limit }, { path: 'config' })
+  if (bytes > limit)
+    throw forgeError(ForgeErrors.OverrideTooLarge, { bytes, limit }, { path: 'config' })
 }

@@ -3,7 +3,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 type Bytes = string | Uint8Array
 
 const toBuffer = (value: Bytes): Buffer =>
-  typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  typeof value === 'string'
+    ? Buffer.from(value, 'utf8')
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 
 /**
  * Constant-time equality for secrets and signatures. Both sides are hashed first so that neither

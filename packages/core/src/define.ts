@@ -1,4 +1,4 @@
-import { type Logger, type SourceContext, type WorkloadRef, createServiceRef } from './context.js'
+import { createServiceRef, type Logger, type SourceContext, type WorkloadRef } from './context.js'
 import type { DeploymentIntent, InboundEvent, MatchResult } from './events.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 import { checkPlugin, checkProxy, checkSource, checkTrigger } from './validate.js'
@@ -50,7 +50,7 @@ export interface SourceSpec<C> {
   capabilities?: SourceCapabilities
   deploy(ctx: SourceContext<C>, intent: DeploymentIntent): Promise<DeployResult>
   teardown(ctx: SourceContext<C>, options?: TeardownOptions): Promise<void>
-  reconcile(ctx: SourceContext<C>): Promise<ReconcileResult | undefined | void>
+  reconcile(ctx: SourceContext<C>): Promise<ReconcileResult | undefined>
 }
 
 export interface SourceDefinition<C = unknown> extends SourceSpec<C> {

@@ -20,7 +20,7 @@ export const ForgeErrors = {
     code: 'FORGE_PLUGIN_API_VERSION',
     message: (p) =>
       `Plugin ${p.plugin} targets plugin API version ${String(p.target)}, but this host speaks version ${p.host}.`,
-    hint: 'Install a version of the plugin built for this host, or upgrade the host (and @forge/core) to one that speaks the plugin\'s API version.',
+    hint: "Install a version of the plugin built for this host, or upgrade the host (and @forge/core) to one that speaks the plugin's API version.",
   }),
   PluginDuplicate: entry<{ plugin: string }>({
     code: 'FORGE_PLUGIN_DUPLICATE',
@@ -43,11 +43,12 @@ export const ForgeErrors = {
     code: 'FORGE_CONFIG_INVALID',
     message: (p) =>
       `Invalid config at ${p.at}: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`,
-    hint: 'Fix the fields named above; GET /api/plugins shows the JSON Schema and a sample of every kind\'s config.',
+    hint: "Fix the fields named above; GET /api/plugins shows the JSON Schema and a sample of every kind's config.",
   }),
   ConfigAsync: entry<{ at: string }>({
     code: 'FORGE_CONFIG_ASYNC',
-    message: (p) => `The config schema at ${p.at} validates asynchronously where a synchronous result is needed.`,
+    message: (p) =>
+      `The config schema at ${p.at} validates asynchronously where a synchronous result is needed.`,
     hint: 'Use validateConfig() (async), or give the plugin a schema without async refinements.',
   }),
   ConfigNotObject: entry<{ at: string; received: string }>({
@@ -57,8 +58,9 @@ export const ForgeErrors = {
   }),
   OverrideTooLarge: entry<{ bytes: number; limit: number }>({
     code: 'FORGE_CONFIG_OVERRIDE_TOO_LARGE',
-    message: (p) => `The binding override is ${p.bytes} bytes of JSON, over the limit of ${p.limit}.`,
-    hint: 'Overrides change a few keys of the trigger\'s config; put shared settings on the trigger itself.',
+    message: (p) =>
+      `The binding override is ${p.bytes} bytes of JSON, over the limit of ${p.limit}.`,
+    hint: "Overrides change a few keys of the trigger's config; put shared settings on the trigger itself.",
   }),
   ServiceMissing: entry<{ service: string }>({
     code: 'FORGE_SERVICE_MISSING',
@@ -90,7 +92,12 @@ export class ForgeError extends Error {
   readonly path: string | undefined
   readonly details: Record<string, unknown> | undefined
 
-  constructor(code: ForgeErrorCode, message: string, hint: string, options: ForgeErrorOptions = {}) {
+  constructor(
+    code: ForgeErrorCode,
+    message: string,
+    hint: string,
+    options: ForgeErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.hint = hint
@@ -99,7 +106,13 @@ export class ForgeError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, hint: this.hint, path: this.path, details: this.details }
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      path: this.path,
+      details: this.details,
+    }
   }
 }
 

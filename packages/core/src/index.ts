@@ -1,11 +1,36 @@
+export type { ConfigIssue, ConfigResult, ValidateOptions } from './config.js'
 export {
-  API_VERSION,
-  definePlugin,
-  defineProxy,
-  defineSource,
-  defineTrigger,
-  proxyService,
-} from './define.js'
+  assertOverrideSize,
+  configJsonSchema,
+  formatPath,
+  MAX_OVERRIDE_BYTES,
+  mergeConfig,
+  overrideSize,
+  validateConfig,
+  validateConfigSync,
+} from './config.js'
+export type {
+  ContainerRecord,
+  ContainerState,
+  ContainersIndex,
+  ContainerUpsert,
+  HostSettings,
+  Logger,
+  ServiceRef,
+  ServiceRegistry,
+  SourceContext,
+  StateDocument,
+  StateStore,
+  WorkloadRef,
+} from './context.js'
+export {
+  CONTAINER_STATES,
+  createServiceRef,
+  createServiceRegistry,
+  settingsService,
+  throwIfAborted,
+} from './context.js'
+export { hmacSha256Hex, safeEqual, verifyHmacSha256 } from './crypto.js'
 export type {
   ApiVersion,
   ConfigSchema,
@@ -30,21 +55,16 @@ export type {
   TriggerSpec,
   VerifyOptions,
 } from './define.js'
-export { createRegistry } from './registry.js'
-export type { KindCategory, RegisteredKind, Registry } from './registry.js'
-export { checkPlugin, checkProxy, checkSource, checkTrigger, KIND_PATTERN } from './validate.js'
 export {
-  assertOverrideSize,
-  configJsonSchema,
-  formatPath,
-  MAX_OVERRIDE_BYTES,
-  mergeConfig,
-  overrideSize,
-  validateConfig,
-  validateConfigSync,
-} from './config.js'
-export type { ConfigIssue, ConfigResult, ValidateOptions } from './config.js'
-export { INTENT_REASONS, isSkip } from './events.js'
+  API_VERSION,
+  definePlugin,
+  defineProxy,
+  defineSource,
+  defineTrigger,
+  proxyService,
+} from './define.js'
+export type { ForgeErrorCode, ForgeErrorEntry, ForgeErrorOptions } from './errors.js'
+export { ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
 export type {
   DeploymentIntent,
   GitPushEvent,
@@ -57,30 +77,7 @@ export type {
   MatchSkip,
   PingEvent,
 } from './events.js'
-export {
-  CONTAINER_STATES,
-  createServiceRef,
-  createServiceRegistry,
-  settingsService,
-  throwIfAborted,
-} from './context.js'
-export type {
-  ContainerRecord,
-  ContainerState,
-  ContainersIndex,
-  ContainerUpsert,
-  HostSettings,
-  Logger,
-  ServiceRef,
-  ServiceRegistry,
-  SourceContext,
-  StateDocument,
-  StateStore,
-  WorkloadRef,
-} from './context.js'
-export { ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
-export type { ForgeErrorCode, ForgeErrorEntry, ForgeErrorOptions } from './errors.js'
-export { hmacSha256Hex, safeEqual, verifyHmacSha256 } from './crypto.js'
+export { INTENT_REASONS, isSkip } from './events.js'
 export {
   compareVersions,
   globToRegExp,
@@ -90,4 +87,7 @@ export {
   parseVersion,
   satisfies,
 } from './match.js'
+export type { KindCategory, RegisteredKind, Registry } from './registry.js'
+export { createRegistry } from './registry.js'
 export type { StandardSchemaV1 } from './standard-schema.js'
+export { checkPlugin, checkProxy, checkSource, checkTrigger, KIND_PATTERN } from './validate.js'

@@ -81,7 +81,12 @@ type Comparator = { op: '<' | '<=' | '>' | '>=' | '='; v: Version }
 
 const PARTIAL = /^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?$/
 const isWild = (p: string | undefined) => p === undefined || /^[xX*]$/.test(p)
-const v = (major: number, minor: number, patch: number, prerelease: string | null = null): Version => ({
+const v = (
+  major: number,
+  minor: number,
+  patch: number,
+  prerelease: string | null = null,
+): Version => ({
   major,
   minor,
   patch,
@@ -103,15 +108,34 @@ function expandTerm(term: string): Comparator[] | null {
   const base = v(M, mi ?? 0, pa ?? 0, pre ?? null)
   switch (op) {
     case '^': {
-      const upper = M > 0 || mi === null ? v(M + 1, 0, 0, '0') : mi > 0 || pa === null ? v(0, mi + 1, 0, '0') : v(0, 0, pa + 1, '0')
-      return [{ op: '>=', v: base }, { op: '<', v: upper }]
+      const upper =
+        M > 0 || mi === null
+          ? v(M + 1, 0, 0, '0')
+          : mi > 0 || pa === null
+            ? v(0, mi + 1, 0, '0')
+            : v(0, 0, pa + 1, '0')
+      return [
+        { op: '>=', v: base },
+        { op: '<', v: upper },
+      ]
     }
     case '~':
-      return [{ op: '>=', v: base }, { op: '<', v: mi === null ? v(M + 1, 0, 0, '0') : v(M, mi + 1, 0, '0') }]
+      return [
+        { op: '>=', v: base },
+        { op: '<', v: mi === null ? v(M + 1, 0, 0, '0') : v(M, mi + 1, 0, '0') },
+      ]
     case '':
     case '=':
-      if (mi === null) return [{ op: '>=', v: base }, { op: '<', v: v(M + 1, 0, 0, '0') }]
-      if (pa === null) return [{ op: '>=', v: base }, { op: '<', v: v(M, mi + 1, 0, '0') }]
+      if (mi === null)
+        return [
+          { op: '>=', v: base },
+          { op: '<', v: v(M + 1, 0, 0, '0') },
+        ]
+      if (pa === null)
+        return [
+          { op: '>=', v: base },
+          { op: '<', v: v(M, mi + 1, 0, '0') },
+        ]
       return [{ op: '=', v: base }]
     case '>':
       if (mi === null) return [{ op: '>=', v: v(M + 1, 0, 0, '0') }]
@@ -157,7 +181,12 @@ function parseRangeUncached(range: string): Comparator[][] | null {
   const sets: Comparator[][] = []
   for (const part of range.split('||')) {
     const hyphen = /^\s*(\S+)\s+-\s+(\S+)\s*$/.exec(part)
-    const terms = hyphen ? [`>=${hyphen[1]}`, `<=${hyphen[2]}`] : part.trim().replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1').split(/\s+/)
+    const terms = hyphen
+      ? [`>=${hyphen[1]}`, `<=${hyphen[2]}`]
+      : part
+          .trim()
+          .replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1')
+          .split(/\s+/)
     const set: Comparator[] = []
     for (const term of terms) {
       const expanded = expandTerm(term)
@@ -201,7 +230,10 @@ export function isSemverRange(pattern: string): boolean {
  * True when `value` matches any pattern. An empty or absent list matches everything. Patterns
  * that start with `!` exclude (`['v*', '!v*-rc*']`); a value matching only exclusions is refused.
  */
-export function matchPatterns(patterns: readonly string[] | undefined | null, value: string): boolean {
+export function matchPatterns(
+  patterns: readonly string[] | undefined | null,
+  value: string,
+): boolean {
   if (!patterns || patterns.length === 0) return true
   const include = patterns.filter((p) => !p.startsWith('!'))
   const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))

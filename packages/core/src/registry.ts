@@ -50,7 +50,8 @@ export function createRegistry(): Registry {
       const name = (value as { name?: unknown } | null)?.name
       checkPlugin(value, where ?? (typeof name === 'string' ? name : 'the registered value'))
       const plugin = value as PluginDefinition
-      if (plugins.has(plugin.name)) throw forgeError(ForgeErrors.PluginDuplicate, { plugin: plugin.name })
+      if (plugins.has(plugin.name))
+        throw forgeError(ForgeErrors.PluginDuplicate, { plugin: plugin.name })
 
       // Check every kind before adding any, so a rejected plugin leaves the registry unchanged.
       const pending: RegisteredKind[] = []
@@ -80,7 +81,11 @@ export function createRegistry(): Registry {
     get(category, kind) {
       const found = kinds[category].get(kind)
       if (!found) {
-        throw forgeError(ForgeErrors.KindUnknown, { category, kind, known: [...kinds[category].keys()] })
+        throw forgeError(ForgeErrors.KindUnknown, {
+          category,
+          kind,
+          known: [...kinds[category].keys()],
+        })
       }
       return found.definition
     },

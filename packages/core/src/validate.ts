@@ -38,7 +38,8 @@ function checkObject(value: unknown, where: string, what: string): asserts value
 }
 
 function checkBrand(value: Obj, brand: string, where: string, plugin: string): void {
-  if (value.$$type !== brand) fail(`${where}.$$type`, `"${brand}" (made by ${MAKER[brand]}())`, value.$$type)
+  if (value.$$type !== brand)
+    fail(`${where}.$$type`, `"${brand}" (made by ${MAKER[brand]}())`, value.$$type)
   if (value.apiVersion !== HOST_API_VERSION) {
     throw forgeError(ForgeErrors.PluginApiVersion, {
       plugin,
@@ -65,7 +66,13 @@ function checkKindAndSchema(value: Obj, where: string): void {
   }
 }
 
-function check(value: unknown, where: string, plugin: string, brand: string, fns: readonly string[]): void {
+function check(
+  value: unknown,
+  where: string,
+  plugin: string,
+  brand: string,
+  fns: readonly string[],
+): void {
   checkObject(value, where, `a ${brand} definition object`)
   checkBrand(value, brand, where, plugin)
   checkKindAndSchema(value, where)
@@ -95,12 +102,13 @@ export function checkPlugin(value: unknown, where: string): void {
   checkObject(value, where, 'a plugin definition object (the default export of definePlugin())')
   const plugin = typeof value.name === 'string' ? value.name : where
   checkBrand(value, '@forge/plugin', where, plugin)
-  if (typeof value.name !== 'string' || value.name.length === 0) fail(`${where}.name`, 'the package name', value.name)
+  if (typeof value.name !== 'string' || value.name.length === 0)
+    fail(`${where}.name`, 'the package name', value.name)
   if (typeof value.version !== 'string') fail(`${where}.version`, 'a version string', value.version)
   for (const [key, checkOne] of LISTS) {
     const list = value[key]
     if (list === undefined) continue
     if (!Array.isArray(list)) fail(`${where}.${key}`, 'an array', list)
-    list.forEach((item, i) => checkOne(item, `${where}.${key}[${i}]`, plugin))
+    for (const [i, item] of list.entries()) checkOne(item, `${where}.${key}[${i}]`, plugin)
   }
 }

@@ -56,7 +56,9 @@ describe('validateConfig()', () => {
     }
     expect(await validateConfig(evenOnly, 2)).toEqual({ ok: true, value: 2 })
     const bad = await validateConfig(evenOnly, 3)
-    expect(bad.ok === false && bad.issues).toEqual([{ path: 'config.n', message: 'expected an even number' }])
+    expect(bad.ok === false && bad.issues).toEqual([
+      { path: 'config.n', message: 'expected an even number' },
+    ])
     expect(() => validateConfigSync(evenOnly, 2)).toThrow(/validates asynchronously/)
   })
 
@@ -70,12 +72,19 @@ describe('configJsonSchema()', () => {
   it('exports the JSON Schema of a zod config', () => {
     const json = configJsonSchema(schema)
     expect(json?.type).toBe('object')
-    expect(Object.keys((json?.properties as object) ?? {})).toEqual(['image', 'port', 'healthcheck', 'tags'])
+    expect(Object.keys((json?.properties as object) ?? {})).toEqual([
+      'image',
+      'port',
+      'healthcheck',
+      'tags',
+    ])
     expect(json?.required).toEqual(['image'])
   })
 
   it('returns null for a schema library without a JSON Schema converter', () => {
-    const plain: StandardSchemaV1 = { '~standard': { version: 1, vendor: 'x', validate: (v) => ({ value: v }) } }
+    const plain: StandardSchemaV1 = {
+      '~standard': { version: 1, vendor: 'x', validate: (v) => ({ value: v }) },
+    }
     expect(configJsonSchema(plain)).toBeNull()
   })
 })
@@ -122,7 +131,9 @@ describe('mergeConfig()', () => {
     expect(() => mergeConfig(base, ['main'] as never)).toThrow(
       'The config at binding override must be a plain object, received an array of 1.',
     )
-    expect(() => mergeConfig(null as never, {})).toThrow(/FORGE|trigger config must be a plain object/)
+    expect(() => mergeConfig(null as never, {})).toThrow(
+      /FORGE|trigger config must be a plain object/,
+    )
   })
 })
 

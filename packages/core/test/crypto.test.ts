@@ -11,7 +11,14 @@ describe('HMAC helpers', () => {
   it('verify a prefixed signature over raw bytes, in any hex case', () => {
     const body = new TextEncoder().encode('Hello, World!')
     const signature = 'sha256=757107EA0EB2509FC211221CCE984B8A37570B6D7586C22C46F4379C8B043E17'
-    expect(verifyHmacSha256({ secret: "It's a Secret to Everybody", body, signature, prefix: 'sha256=' })).toBe(true)
+    expect(
+      verifyHmacSha256({
+        secret: "It's a Secret to Everybody",
+        body,
+        signature,
+        prefix: 'sha256=',
+      }),
+    ).toBe(true)
   })
 
   it('reject a wrong, missing or unprefixed signature', () => {

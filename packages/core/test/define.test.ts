@@ -46,7 +46,9 @@ describe('define*()', () => {
   })
 
   it('refuses a config schema that is not a Standard Schema', () => {
-    const error = thrown(() => defineTrigger({ ...gitTrigger, configSchema: { parse() {} } as never }))
+    const error = thrown(() =>
+      defineTrigger({ ...gitTrigger, configSchema: { parse() {} } as never }),
+    )
     expect(error.message).toContain('.configSchema: expected a Standard Schema')
     expect(isForgeError(error)).toBe(true)
   })

@@ -3,7 +3,10 @@ import { definePlugin, defineProxy, defineSource, defineTrigger } from '../src/i
 
 export const imageSource = defineSource({
   kind: 'image',
-  configSchema: z.object({ image: z.string(), healthcheck: z.object({ path: z.string() }).optional() }),
+  configSchema: z.object({
+    image: z.string(),
+    healthcheck: z.object({ path: z.string() }).optional(),
+  }),
   async deploy() {
     return { status: 'deployed' }
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRegistry, ForgeError } from '../src/index.js'
+import { createRegistry, type ForgeError } from '../src/index.js'
 import { caddyProxy, gitTrigger, imageSource, plugin } from './fixtures.js'
 
 function registerError(fn: () => unknown): ForgeError {
@@ -15,7 +15,11 @@ describe('createRegistry()', () => {
   it('registers every kind a plugin provides and finds it by category', () => {
     const registry = createRegistry()
     registry.register(
-      plugin('@forge/all', { sources: [imageSource], triggers: [gitTrigger], proxies: [caddyProxy] }),
+      plugin('@forge/all', {
+        sources: [imageSource],
+        triggers: [gitTrigger],
+        proxies: [caddyProxy],
+      }),
     )
     expect(registry.get('source', 'image')).toBe(imageSource)
     expect(registry.get('trigger', 'git')).toBe(gitTrigger)
@@ -38,7 +42,9 @@ describe('createRegistry()', () => {
   it('rejects a duplicate kind with an error naming both packages', () => {
     const registry = createRegistry()
     registry.register(plugin('@forge/trigger-git', { triggers: [gitTrigger] }))
-    const error = registerError(() => registry.register(plugin('@acme/git', { triggers: [gitTrigger] })))
+    const error = registerError(() =>
+      registry.register(plugin('@acme/git', { triggers: [gitTrigger] })),
+    )
     expect(error.code).toBe('FORGE_PLUGIN_DUPLICATE_KIND')
     expect(error.message).toBe(
       'The trigger kind "git" is provided by both @forge/trigger-git and @acme/git.',
@@ -49,7 +55,9 @@ describe('createRegistry()', () => {
   it('rejects a duplicate kind inside one plugin and registers none of its kinds', () => {
     const registry = createRegistry()
     const error = registerError(() =>
-      registry.register(plugin('@acme/twice', { sources: [imageSource, imageSource], triggers: [gitTrigger] })),
+      registry.register(
+        plugin('@acme/twice', { sources: [imageSource, imageSource], triggers: [gitTrigger] }),
+      ),
     )
     expect(error.code).toBe('FORGE_PLUGIN_DUPLICATE_KIND')
     expect(registry.find('trigger', 'git')).toBeUndefined()
@@ -59,7 +67,9 @@ describe('createRegistry()', () => {
   it('rejects the same plugin registered twice', () => {
     const registry = createRegistry()
     registry.register(plugin('@acme/p'))
-    expect(registerError(() => registry.register(plugin('@acme/p'))).code).toBe('FORGE_PLUGIN_DUPLICATE')
+    expect(registerError(() => registry.register(plugin('@acme/p'))).code).toBe(
+      'FORGE_PLUGIN_DUPLICATE',
+    )
   })
 
   it('rejects a plugin built for another API version, saying which versions and what to upgrade', () => {
@@ -79,7 +89,9 @@ describe('createRegistry()', () => {
 
   it('rejects an export that is not a plugin, with "Invalid plugin at X: expected Y, received Z"', () => {
     const registry = createRegistry()
-    expect(registerError(() => registry.register({ default: {} }, '@acme/esm-wrapped')).message).toBe(
+    expect(
+      registerError(() => registry.register({ default: {} }, '@acme/esm-wrapped')).message,
+    ).toBe(
       'Invalid plugin at @acme/esm-wrapped.$$type: expected "@forge/plugin" (made by definePlugin()), received undefined.',
     )
     expect(registerError(() => registry.register(null, '@acme/null')).message).toBe(

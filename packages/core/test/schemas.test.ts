@@ -4,7 +4,14 @@ import { deploymentIntentSchema, inboundEventSchema } from '../src/schemas.js'
 describe('event schemas (@forge/core/schemas)', () => {
   it('accept each event type with the fixed field names', () => {
     const events = [
-      { type: 'image.push', vendor: 'distribution', registry: '127.0.0.1:5000', repository: 'demo/web', tag: 'v1', digest: null },
+      {
+        type: 'image.push',
+        vendor: 'distribution',
+        registry: '127.0.0.1:5000',
+        repository: 'demo/web',
+        tag: 'v1',
+        digest: null,
+      },
       {
         type: 'git.push',
         vendor: 'github',
@@ -24,7 +31,9 @@ describe('event schemas (@forge/core/schemas)', () => {
   })
 
   it('reject an event with a misspelled or missing field', () => {
-    expect(inboundEventSchema.safeParse({ type: 'image.push', vendor: 'x', repo: 'demo/web' }).success).toBe(false)
+    expect(
+      inboundEventSchema.safeParse({ type: 'image.push', vendor: 'x', repo: 'demo/web' }).success,
+    ).toBe(false)
     expect(inboundEventSchema.safeParse({ type: 'git.push', vendor: 'x' }).success).toBe(false)
     expect(inboundEventSchema.safeParse({ type: 'build', vendor: 'x' }).success).toBe(false)
   })
