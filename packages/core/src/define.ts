@@ -50,7 +50,8 @@ export interface SourceSpec<C> {
   capabilities?: SourceCapabilities
   deploy(ctx: SourceContext<C>, intent: DeploymentIntent): Promise<DeployResult>
   teardown(ctx: SourceContext<C>, options?: TeardownOptions): Promise<void>
-  reconcile(ctx: SourceContext<C>): Promise<ReconcileResult | undefined>
+  // biome-ignore lint/suspicious/noConfusingVoidType: lets `async reconcile() {}` satisfy the type
+  reconcile(ctx: SourceContext<C>): Promise<ReconcileResult | void>
 }
 
 export interface SourceDefinition<C = unknown> extends SourceSpec<C> {
