@@ -1,0 +1,75 @@
+import type { GitPushEvent } from '@forge/core'
+import {
+  at,
+  firstText,
+  isObject,
+  isZeroSha,
+  type JsonObject,
+  PayloadError,
+  requireSha,
+  requireText,
+  text,
+} from '../json.js'
+import { ignored, splitRef, type VendorResult } from './refs.js'
+
+/**
+ * GitHub and its look-alikes (Gitea, Forgejo, Gogs) share the push payload: `ref`, `after`,
+ * `head_commit`, `repository.full_name`, `pusher`. A tag push arrives as a `push` too.
+ */
+export function readGithubLike(
+  vendor: string,
+  event: string,
+  body: JsonObject,
+  deliveryId: string | undefined,
+): VendorResult {
+  switch (event) {
+    case 'push':
+      return { events: [pushEvent(vendor, body, deliveryId)] }
+    case 'ping':
+      return { events: [{ type: 'ping', vendor }], note: 'ping: the webhook reaches Forge' }
+    case 'create':
+    case 'delete':
+      // The same change also arrives as a `push`, which is the one that deploys.
+      return { events: [], note: `${event} event acknowledged: deploys follow push events` }
+    default:
+      return ignored(event)
+  }
+}
+
+function repositoryOf(body: JsonObject): string {
+  const fullName = text(body, 'repository.full_name')
+  if (fullName) return fullName
+  const owner = firstText(body, ['repository.owner.login', 'repository.owner.username'])
+  const name = text(body, 'repository.name')
+  if (owner && name) return `${owner}/${name}`
+  throw new PayloadError('repository.full_name', 'the repository as owner/name')
+}
+
+// `after` is the annotated tag object for a tag push; the commit to deploy is `head_commit.id`.
+// Gogs sends no head_commit, and its `after` is the commit.
+function commitOf(body: JsonObject): string {
+  if (isObject(at(body, 'head_commit'))) return requireSha(body, 'head_commit.id')
+  if (text(body, 'after')) return requireSha(body, 'after')
+  throw new PayloadError('head_commit.id', 'a commit SHA')
+}
+
+function pushEvent(vendor: string, body: JsonObject, deliveryId: string | undefined): GitPushEvent {
+  const parts = splitRef(requireText(body, 'ref'))
+  const deleted = at(body, 'deleted') === true || isZeroSha(text(body, 'after'))
+  return {
+    type: 'git.push',
+    vendor,
+    repository: repositoryOf(body),
+    ...parts,
+    commit: deleted ? '' : commitOf(body),
+    pusher: firstText(body, [
+      'pusher.name',
+      'pusher.login',
+      'pusher.username',
+      'sender.login',
+      'sender.username',
+    ]),
+    deleted,
+    ...(deliveryId ? { deliveryId } : {}),
+  }
+}

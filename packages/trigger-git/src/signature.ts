@@ -1,0 +1,67 @@
+import { safeEqual, type VerifyOptions, verifyHmacSha256 } from '@forge/core'
+import { type Rejection, reject } from './body.js'
+import type { SignatureCheck, VendorSpec } from './vendors.js'
+
+function describeScheme(spec: VendorSpec): string {
+  return spec.signatures
+    .map((check) =>
+      check.scheme === 'hmac'
+        ? `${check.header} (${check.prefix}hex HMAC-SHA256 of the body)`
+        : check.scheme === 'token'
+          ? `${check.header} (the secret itself)`
+          : `${check.header} (Bearer <secret>)`,
+    )
+    .join(' or ')
+}
+
+function passes(check: SignatureCheck, value: string, secret: string, body: Uint8Array): boolean {
+  switch (check.scheme) {
+    case 'hmac':
+      return verifyHmacSha256({ secret, body, signature: value, prefix: check.prefix })
+    case 'token':
+      return safeEqual(value.trim(), secret)
+    case 'bearer': {
+      const match = /^Bearer\s+(.+)$/i.exec(value.trim())
+      return match !== null && safeEqual(match[1]!, secret)
+    }
+  }
+}
+
+/**
+ * Null when the request may be read. A wrong signature is refused even when signatures are not
+ * required: a sender that signs with another secret is misconfigured, or not who it claims to be.
+ */
+export function checkSignature(
+  spec: VendorSpec,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  verify: VerifyOptions,
+): Rejection | null {
+  const secret =
+    typeof verify?.secret === 'string' && verify.secret.length > 0 ? verify.secret : null
+  const required = verify?.requireSignature === true
+  // Gitea and Gogs send an empty signature header when the hook has no secret.
+  const present = spec.signatures.find((check) => (headers[check.header] ?? '').trim() !== '')
+  if (secret === null) {
+    if (!required) return null
+    return reject(
+      401,
+      'signature_missing',
+      `This trigger requires signed webhooks but has no secret. Set a secret on the trigger (rotate-secret) and the same secret in the ${spec.vendor} webhook settings.`,
+    )
+  }
+  if (!present) {
+    if (!required) return null
+    return reject(
+      401,
+      'signature_missing',
+      `The ${spec.vendor} webhook is not signed: expected ${describeScheme(spec)}. Set the trigger's secret in the webhook settings on the provider.`,
+    )
+  }
+  if (passes(present, headers[present.header]!, secret, body)) return null
+  return reject(
+    401,
+    'signature_invalid',
+    `The ${present.header} header does not match this trigger's secret. Set the same secret on the provider and on the trigger.`,
+  )
+}
