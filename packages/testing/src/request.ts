@@ -1,0 +1,48 @@
+import { hmacSha256Hex, type TriggerRequest } from '@forge/core'
+
+/** A body for a test request: bytes as they are, a string as UTF-8, anything else as JSON. */
+export type TestBody = string | Uint8Array | Record<string, unknown> | unknown[]
+
+export interface TestRequest {
+  /** Any case; names are lower-cased as the host does. */
+  headers?: Record<string, string>
+  body: TestBody
+}
+
+const encoder = new TextEncoder()
+
+/** The exact bytes the tester sends for a body, so a signature computed over them matches. */
+export function encodeBody(body: TestBody): Uint8Array {
+  if (body instanceof Uint8Array) return body
+  if (typeof body === 'string') return encoder.encode(body)
+  return encoder.encode(JSON.stringify(body))
+}
+
+/**
+ * The request `parse` receives: lower-case header names and raw bytes. An object body gets
+ * `content-type: application/json` unless the case sets a content type itself.
+ */
+export function toTriggerRequest(request: TestRequest): TriggerRequest {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers ?? {}))
+    headers[name.toLowerCase()] = value
+  const isJsonObject = typeof request.body === 'object' && !(request.body instanceof Uint8Array)
+  if (isJsonObject && headers['content-type'] === undefined)
+    headers['content-type'] = 'application/json'
+  return { headers, body: encodeBody(request.body) }
+}
+
+/** `{ [name]: prefix + hex HMAC-SHA256 of the body }`, to spread into a case's headers. */
+export function hmacHeader(
+  name: string,
+  secret: string,
+  body: TestBody,
+  prefix = 'sha256=',
+): Record<string, string> {
+  return { [name.toLowerCase()]: `${prefix}${hmacSha256Hex(secret, encodeBody(body))}` }
+}
+
+/** GitHub's (and Gitea's compatible) `x-hub-signature-256: sha256=<hex>` header. */
+export function signGithub(secret: string, body: TestBody): Record<string, string> {
+  return hmacHeader('x-hub-signature-256', secret, body)
+}
