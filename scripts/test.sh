@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[test] %s\n' "$*"; }
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error(`Forge needs Node >= 20.19, found ${process.version}`); process.exit(1) }'
 
