@@ -1,7 +1,7 @@
 import { hmacSha256Hex, type TriggerRequest } from '@forge/core'
 
 /** A body for a test request: bytes as they are, a string as UTF-8, anything else as JSON. */
-export type TestBody = string | Uint8Array | Record<string, unknown> | unknown[]
+export type TestBody = string | Uint8Array | object
 
 export interface TestRequest {
   /** Any case; names are lower-cased as the host does. */
