@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs'
+import { configJsonSchema, createRegistry, mergeConfig, validateConfigSync } from '@forge/core'
+import { describe, expect, it } from 'vitest'
+import plugin, { enabledEvents, gitTrigger, gitTriggerConfigSchema } from '../src/index.js'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
+describe('the plugin', () => {
+  it('registers kind "git" with a host registry, named and versioned as its package', () => {
+    const registry = createRegistry()
+    registry.register(plugin)
+    expect(plugin).toMatchObject({ name: '@forge/trigger-git', version: pkg.version })
+    expect(registry.get('trigger', 'git')).toBe(gitTrigger)
+  })
+
+  it('has a sample that its own schema accepts', () => {
+    expect(validateConfigSync(gitTrigger.configSchema, gitTrigger.sample).ok).toBe(true)
+  })
+
+  it('exports a JSON Schema for forms', () => {
+    const schema = configJsonSchema(gitTriggerConfigSchema) as { required?: string[] }
+    expect(schema.required).toEqual(['repository'])
+  })
+})
+
+describe('config', () => {
+  it.each([
+    [{ repository: 'acme/web' }],
+    [{ repository: 'git@github.com:acme/web.git', branches: ['main', 'release/*'] }],
+    [
+      {
+        repository: 'https://gitlab.com/group/sub/web',
+        tags: ['^1.0.0', '!*-rc*'],
+        events: ['tag'],
+      },
+    ],
+  ])('accepts %j', (config) => {
+    expect(validateConfigSync(gitTriggerConfigSchema, config).ok).toBe(true)
+  })
+
+  it.each([
+    [{}, 'config.repository'],
+    [{ repository: 'web' }, 'config.repository'],
+    [{ repository: 'acme/web', branches: 'main' }, 'config.branches'],
+    [{ repository: 'acme/web', events: ['pull_request'] }, 'config.events.0'],
+    [{ repository: 'acme/web', events: [] }, 'config.events'],
+  ])('refuses %j at %s', (config, path) => {
+    const result = validateConfigSync(gitTriggerConfigSchema, config)
+    expect(result.ok).toBe(false)
+    expect(!result.ok && result.issues.map((i) => i.path)).toContain(path)
+  })
+
+  it('a binding override of branches is validated after the merge', () => {
+    const merged = mergeConfig(
+      { repository: 'acme/web', branches: ['main'] },
+      { branches: ['dev'] },
+    )
+    const result = validateConfigSync(gitTriggerConfigSchema, merged)
+    expect(result).toMatchObject({ ok: true, value: { repository: 'acme/web', branches: ['dev'] } })
+  })
+
+  it.each([
+    [{ repository: 'a/b' }, ['push']],
+    [{ repository: 'a/b', tags: [] }, ['push']],
+    [{ repository: 'a/b', tags: ['v*'] }, ['push', 'tag']],
+    [{ repository: 'a/b', tags: ['v*'], events: ['tag'] as const }, ['tag']],
+  ])('%j enables %j', (config, events) => {
+    expect(enabledEvents(config as Parameters<typeof enabledEvents>[0])).toEqual(events)
+  })
+})
