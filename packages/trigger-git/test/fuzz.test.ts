@@ -28,8 +28,12 @@ function assertWellFormed(result: ParseResult): void {
 type Json = unknown
 // Every [container, key] in a JSON value, so one can be dropped or retyped.
 function slots(value: Json, out: [Record<string, Json> | Json[], string | number][] = []) {
-  if (Array.isArray(value)) value.forEach((item, i) => (out.push([value, i]), slots(item, out)))
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      out.push([value, i])
+      slots(item, out)
+    })
+  } else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       out.push([value as Record<string, Json>, key])
       slots(item, out)
