@@ -1,0 +1,36 @@
+import { createServiceRef } from '@forge/core'
+import Docker from 'dockerode'
+
+/** The host's Docker client, for sources: `ctx.services.get(dockerService)`. */
+export const dockerService = createServiceRef<Docker>('forge.docker')
+
+export interface DockerClientOptions {
+  /** `unix:///var/run/docker.sock`, `tcp://host:2375`, `http://host:2375`; defaults to DOCKER_HOST. */
+  host?: string
+}
+
+/** A dockerode client for the given host, DOCKER_HOST, or the default socket. */
+export function createDockerClient(options: DockerClientOptions = {}): Docker {
+  const host = options.host ?? process.env.DOCKER_HOST
+  return new Docker(dockerConnection(host))
+}
+
+/** Connection options for dockerode from a DOCKER_HOST-style address. */
+export function dockerConnection(host: string | undefined): Docker.DockerOptions {
+  if (!host) return { socketPath: '/var/run/docker.sock' }
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) }
+  if (host.startsWith('/')) return { socketPath: host }
+  const url = new URL(host.replace(/^tcp:\/\//, 'http://'))
+  const protocol = url.protocol === 'https:' ? 'https' : 'http'
+  return {
+    protocol,
+    host: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'https' ? 2376 : 2375,
+  }
+}
+
+/** Where a client connects, for error messages. */
+export function describeDockerHost(docker: Docker): string {
+  const opts = docker.modem as unknown as { socketPath?: string; host?: string; port?: number }
+  return opts.socketPath ? `unix://${opts.socketPath}` : `tcp://${opts.host}:${opts.port}`
+}

@@ -1,0 +1,123 @@
+import { throwIfAborted } from '@forge/core'
+import type Docker from 'dockerode'
+import { DockerErrors, dockerError } from './errors.js'
+import { normalizeState } from './state.js'
+
+export interface HttpProbe {
+  type: 'http'
+  host: string
+  port: number
+  /** Default `/`. */
+  path?: string
+  /** Inclusive status range counted as healthy; default [200, 399]. */
+  expectStatus?: readonly [number, number]
+}
+
+export interface DockerHealthProbe {
+  type: 'docker'
+}
+
+export interface WaitHealthyOptions {
+  probe: HttpProbe | DockerHealthProbe
+  /** Milliseconds between probes; default 500. */
+  interval?: number
+  /** Milliseconds one HTTP probe may take; default 2000. */
+  timeout?: number
+  /** Probes before giving up; default 30. */
+  retries?: number
+  signal?: AbortSignal
+  /**
+   * The container being probed: when it stops, waiting is pointless and the wait fails at once
+   * (needed for `docker` probes; for `http` probes it turns a crash into a clear error).
+   */
+  container?: Docker.Container
+  /** Called after each failed probe, for the deploy log. */
+  onAttempt?: (attempt: number, result: string) => void
+}
+
+/** Waits until the probe succeeds; throws FORGE_DOCKER_UNHEALTHY or FORGE_DOCKER_CONTAINER_EXITED. */
+export async function waitHealthy(options: WaitHealthyOptions): Promise<void> {
+  const { probe, interval = 500, timeout = 2000, retries = 30 } = options
+  const signal = options.signal ?? new AbortController().signal
+  const target =
+    probe.type === 'http'
+      ? `http://${probe.host}:${probe.port}${probe.path ?? '/'}`
+      : `the Docker HEALTHCHECK of ${options.container?.id.slice(0, 12) ?? '(no container)'}`
+  let last = 'not probed'
+  for (let attempt = 1; attempt <= retries; attempt++) {
+    throwIfAborted(signal, `Waiting for ${target}`)
+    if (options.container) await assertAlive(options.container)
+    const result =
+      probe.type === 'http'
+        ? await probeHttp(probe, timeout, signal)
+        : await probeDockerHealth(options.container)
+    if (result === true) return
+    last = result
+    options.onAttempt?.(attempt, result)
+    if (attempt < retries) await sleep(interval, signal)
+  }
+  throwIfAborted(signal, `Waiting for ${target}`)
+  throw dockerError(DockerErrors.Unhealthy, { target, attempts: retries, last })
+}
+
+async function probeHttp(
+  probe: HttpProbe,
+  timeout: number,
+  signal: AbortSignal,
+): Promise<true | string> {
+  const [min, max] = probe.expectStatus ?? [200, 399]
+  const url = `http://${probe.host}:${probe.port}${probe.path ?? '/'}`
+  try {
+    const response = await fetch(url, {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
+      redirect: 'manual',
+    })
+    await response.body?.cancel()
+    if (response.status >= min && response.status <= max) return true
+    return `status ${response.status}`
+  } catch (error) {
+    if (signal.aborted) return 'cancelled'
+    const e = error as { name?: string; cause?: { code?: string }; message?: string }
+    if (e.name === 'TimeoutError') return `no answer within ${timeout} ms`
+    return e.cause?.code ?? e.message ?? String(error)
+  }
+}
+
+async function probeDockerHealth(container: Docker.Container | undefined): Promise<true | string> {
+  if (!container) return 'no container given for a docker health probe'
+  const info = await container.inspect()
+  const health = info.State.Health
+  if (!health) throw dockerError(DockerErrors.NoHealthcheck, { container: info.Name.slice(1) })
+  if (health.Status === 'healthy') return true
+  if (health.Status === 'unhealthy') {
+    const output = health.Log?.at(-1)?.Output?.trim()
+    throw dockerError(DockerErrors.Unhealthy, {
+      target: `the Docker HEALTHCHECK of ${info.Name.slice(1)}`,
+      attempts: health.FailingStreak,
+      last: output || 'unhealthy',
+    })
+  }
+  return health.Status
+}
+
+async function assertAlive(container: Docker.Container): Promise<void> {
+  const info = await container.inspect()
+  const state = normalizeState(info.State)
+  if (state === 'running') return
+  throw dockerError(DockerErrors.ContainerExited, {
+    container: info.Name.replace(/^\//, ''),
+    state: `${state}${info.State.ExitCode ? `, exit code ${info.State.ExitCode}` : ''}`,
+  })
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+  })
+}

@@ -1,0 +1,130 @@
+import { throwIfAborted } from '@forge/core'
+import type Docker from 'dockerode'
+import { DockerErrors, dockerError } from './errors.js'
+
+export type PullPolicy = 'always' | 'missing' | 'never'
+
+export interface RegistryAuth {
+  username: string
+  password: string
+  serveraddress?: string
+}
+
+export interface PullOptions {
+  policy?: PullPolicy
+  auth?: RegistryAuth
+  /** One call per meaningful progress line (`Pulling fs layer`, `Download complete`, ...). */
+  onProgress?: (line: string) => void
+  signal?: AbortSignal
+}
+
+export interface PulledImage {
+  /** The reference that was asked for, with `:latest` added when it had no tag. */
+  ref: string
+  /** The local image id (`sha256:...`): what a container was created from. */
+  id: string
+  /** The registry digest (`repo@sha256:...`) when the image came from a registry, else null. */
+  digest: string | null
+  pulled: boolean
+}
+
+/** `repo` → `repo:latest`: pulling a bare repository would fetch every tag. */
+export function withDefaultTag(ref: string): string {
+  if (ref.includes('@')) return ref
+  const lastSlash = ref.lastIndexOf('/')
+  return ref.slice(lastSlash + 1).includes(':') ? ref : `${ref}:latest`
+}
+
+/** Pulls an image according to the policy and returns what is now on the host. */
+export async function pullImage(
+  docker: Docker,
+  reference: string,
+  options: PullOptions = {},
+): Promise<PulledImage> {
+  const ref = withDefaultTag(reference)
+  const policy = options.policy ?? 'missing'
+  const signal = options.signal ?? new AbortController().signal
+  throwIfAborted(signal, `Pulling ${ref}`)
+  if (policy !== 'always') {
+    const local = await inspectImage(docker, ref)
+    if (local) return { ref, ...local, pulled: false }
+    if (policy === 'never') throw dockerError(DockerErrors.ImageMissing, { ref })
+  }
+  await streamPull(docker, ref, options, signal)
+  const pulled = await inspectImage(docker, ref)
+  if (!pulled) {
+    throw dockerError(DockerErrors.PullFailed, {
+      ref,
+      cause: 'the image is missing after the pull',
+    })
+  }
+  return { ref, ...pulled, pulled: true }
+}
+
+/** The local image's id and registry digest, or null when the host does not have it. */
+export async function inspectImage(
+  docker: Docker,
+  ref: string,
+): Promise<{ id: string; digest: string | null } | null> {
+  try {
+    const info = await docker.getImage(ref).inspect()
+    return { id: info.Id, digest: info.RepoDigests?.[0] ?? null }
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return null
+    throw error
+  }
+}
+
+interface ProgressEvent {
+  status?: string
+  id?: string
+  progress?: string
+  error?: string
+}
+
+async function streamPull(
+  docker: Docker,
+  ref: string,
+  options: PullOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  let stream: NodeJS.ReadableStream
+  try {
+    stream = await docker.pull(ref, options.auth ? { authconfig: options.auth } : {})
+  } catch (error) {
+    throw dockerError(DockerErrors.PullFailed, { ref, cause: reason(error) }, { cause: error })
+  }
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      ;(stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
+      try {
+        throwIfAborted(signal, `Pulling ${ref}`)
+      } catch (error) {
+        reject(error)
+      }
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null) => {
+        signal.removeEventListener('abort', onAbort)
+        if (error) {
+          reject(
+            dockerError(DockerErrors.PullFailed, { ref, cause: reason(error) }, { cause: error }),
+          )
+        } else resolve()
+      },
+      (event: ProgressEvent) => {
+        // Byte counters arrive many times a second; the deploy log wants state changes only.
+        if (event.status && !event.progress) {
+          options.onProgress?.(event.id ? `${event.id}: ${event.status}` : event.status)
+        }
+      },
+    )
+  })
+}
+
+function reason(error: unknown): string {
+  const e = error as { json?: { message?: string }; message?: string }
+  return e.json?.message ?? e.message ?? String(error)
+}
