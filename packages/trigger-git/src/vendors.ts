@@ -58,7 +58,7 @@ export const VENDOR_SPECS: Record<Vendor, VendorSpec> = {
   gitlab: {
     vendor: 'gitlab',
     eventHeader: 'x-gitlab-event',
-    deliveryHeaders: ['x-gitlab-event-uuid', 'x-gitlab-webhook-uuid'],
+    deliveryHeaders: ['x-gitlab-event-uuid'],
     signatures: [{ header: 'x-gitlab-token', scheme: 'token' }],
   },
   bitbucket: {
@@ -76,7 +76,7 @@ export const VENDOR_SPECS: Record<Vendor, VendorSpec> = {
   generic: {
     vendor: 'generic',
     eventHeader: null,
-    deliveryHeaders: ['x-request-id', 'x-forge-delivery'],
+    deliveryHeaders: ['x-request-id'],
     signatures: [
       hmac('x-forge-signature', 'sha256='),
       { header: 'authorization', scheme: 'bearer' },
