@@ -45,9 +45,17 @@ export function parseGitWebhook(request: TriggerRequest, verify: VerifyOptions):
     return parseUnsafe(request, verify)
   } catch (error) {
     if (error instanceof PayloadError) {
-      return reject(422, 'invalid_payload', `Webhook payload is missing ${error.message}.`)
+      return reject(
+        422,
+        'invalid_payload',
+        `Invalid webhook payload at ${error.field}, expected ${error.expected}.`,
+      )
     }
-    return reject(422, 'invalid_payload', `Webhook payload could not be read: ${String(error)}`)
+    return reject(
+      422,
+      'invalid_payload',
+      `Invalid webhook payload, could not be read: ${String(error)}`,
+    )
   }
 }
 
