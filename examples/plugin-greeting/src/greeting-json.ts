@@ -100,7 +100,7 @@ export const greetingJson = defineTrigger<GreetingJsonConfig>({
     // A greeting without `to` is for everyone, so it reaches every binding.
     if (config.to !== undefined && event.actor !== null && event.actor !== config.to)
       return {
-        skip: `the greeting is for ${event.actor ?? 'everyone'}, this workload greets ${config.to}`,
+        skip: `the greeting is for ${event.actor}, this workload greets ${config.to}`,
       }
     return { reason: 'manual' }
   },
