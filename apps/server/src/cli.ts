@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import { isForgeError } from '@forge/core'
+import { loadConfig } from './config.js'
+import { createServer } from './index.js'
+import { openDatabase } from './store/db.js'
+import { settingsRepo } from './store/settings.js'
+
+const USAGE = `Usage:
+  forge serve [--port 7300] [--host 127.0.0.1] [--data-dir ./.forge] [--instance-dir .]
+              [--public-url URL] [--proxy none|caddy] [--reconcile-interval 30s] [--deploy-concurrency 2]
+  forge token rotate [--data-dir ./.forge]   print a new admin token; the old one stops working
+
+Environment: FORGE_DATA_DIR FORGE_HOST FORGE_PORT FORGE_PUBLIC_URL FORGE_ADMIN_TOKEN FORGE_SECRET_KEY
+  DOCKER_HOST FORGE_PROXY FORGE_CADDY_ADMIN_URL FORGE_CADDY_LISTEN FORGE_DOMAIN FORGE_RECONCILE_INTERVAL
+  FORGE_DEPLOY_CONCURRENCY FORGE_DEPLOY_TIMEOUT (see docs/operations.md)`
+
+function fail(error: unknown): never {
+  if (isForgeError(error)) process.stderr.write(`forge: ${error.message}\n  fix: ${error.hint}\n`)
+  else process.stderr.write(`forge: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const config = loadConfig(argv)
+  const server = await createServer(config)
+  if (server.adminToken) {
+    process.stdout.write(
+      `\nAdmin token (shown once; store it now, or make a new one with \`forge token rotate\`):\n  ${server.adminToken}\n\n`,
+    )
+  }
+  process.stdout.write(`forge listening on ${server.url}\n`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    process.stderr.write(`forge: ${signal}, finishing running deploys and closing\n`)
+    server.close().then(
+      () => process.exit(0),
+      (error) => fail(error),
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+function rotateToken(argv: string[]): void {
+  const config = loadConfig(argv)
+  const db = openDatabase(config.dataDir)
+  try {
+    const token = settingsRepo(db).rotateAdminToken()
+    process.stdout.write(`${token}\n`)
+  } finally {
+    db.close()
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  if (command === 'serve') return serve(rest)
+  if (command === 'token' && rest[0] === 'rotate') return rotateToken(rest.slice(1))
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  process.stderr.write(`forge: unknown command "${argv.join(' ')}"\n${USAGE}\n`)
+  process.exit(2)
+}
+
+main(process.argv.slice(2)).catch(fail)

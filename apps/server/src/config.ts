@@ -1,0 +1,97 @@
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+
+/** Everything the host reads at boot; environment variables of DESIGN §3, flags mirror them. */
+export interface ServerConfig {
+  dataDir: string
+  /** The folder whose package.json lists the plugins to load. */
+  instanceDir: string
+  host: string
+  port: number
+  publicUrl: string | null
+  adminToken: string | null
+  secretKey: string | null
+  dockerHost: string | null
+  proxy: string
+  caddyAdminUrl: string
+  caddyListen: string
+  domain: string | null
+  /** Reconciler tick, clamped to 5 s..5 min. */
+  reconcileIntervalMs: number
+  deployConcurrency: number
+  deployTimeoutMs: number
+}
+
+export const RECONCILE_MIN_MS = 5_000
+export const RECONCILE_MAX_MS = 300_000
+
+export function clampReconcileInterval(ms: number): number {
+  if (!Number.isFinite(ms)) return 30_000
+  return Math.min(RECONCILE_MAX_MS, Math.max(RECONCILE_MIN_MS, ms))
+}
+
+function int(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`Invalid ${name}: expected a non-negative integer, received "${value}".`)
+  return n
+}
+
+/** Seconds (`30`, `30s`) or milliseconds (`500ms`) to milliseconds. */
+function duration(value: string | undefined, name: string, fallbackMs: number): number {
+  if (value === undefined || value === '') return fallbackMs
+  const m = /^(\d+)(ms|s|m)?$/.exec(value.trim())
+  if (!m) throw new Error(`Invalid ${name}: expected seconds like "30" or "30s", got "${value}".`)
+  const n = Number(m[1])
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000
+}
+
+const FLAGS = {
+  'data-dir': { type: 'string' },
+  'instance-dir': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'public-url': { type: 'string' },
+  proxy: { type: 'string' },
+  'reconcile-interval': { type: 'string' },
+  'deploy-concurrency': { type: 'string' },
+} as const
+
+/** Reads flags first, then the environment, then defaults. */
+export function loadConfig(
+  argv: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): ServerConfig {
+  const { values } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true })
+  const pick = (flag: keyof typeof FLAGS, envName: string): string | undefined =>
+    values[flag] ?? env[envName]
+  const instanceDir = resolve(cwd, values['instance-dir'] ?? env.FORGE_INSTANCE_DIR ?? '.')
+  return {
+    dataDir: resolve(cwd, pick('data-dir', 'FORGE_DATA_DIR') ?? './.forge'),
+    instanceDir,
+    host: pick('host', 'FORGE_HOST') ?? '127.0.0.1',
+    port: int(pick('port', 'FORGE_PORT'), 'FORGE_PORT', 7300),
+    publicUrl: pick('public-url', 'FORGE_PUBLIC_URL') ?? null,
+    adminToken: env.FORGE_ADMIN_TOKEN || null,
+    secretKey: env.FORGE_SECRET_KEY || null,
+    dockerHost: env.DOCKER_HOST || null,
+    proxy: pick('proxy', 'FORGE_PROXY') ?? 'none',
+    caddyAdminUrl: env.FORGE_CADDY_ADMIN_URL ?? 'http://127.0.0.1:2019',
+    caddyListen: env.FORGE_CADDY_LISTEN ?? ':80',
+    domain: env.FORGE_DOMAIN || null,
+    reconcileIntervalMs: clampReconcileInterval(
+      duration(
+        pick('reconcile-interval', 'FORGE_RECONCILE_INTERVAL'),
+        'FORGE_RECONCILE_INTERVAL',
+        30_000,
+      ),
+    ),
+    deployConcurrency: Math.max(
+      1,
+      int(pick('deploy-concurrency', 'FORGE_DEPLOY_CONCURRENCY'), 'FORGE_DEPLOY_CONCURRENCY', 2),
+    ),
+    deployTimeoutMs: duration(env.FORGE_DEPLOY_TIMEOUT, 'FORGE_DEPLOY_TIMEOUT', 15 * 60_000),
+  }
+}

@@ -1,0 +1,142 @@
+import { isForgeError, type Registry, type ServiceRegistry } from '@forge/core'
+import type { EventBus } from '../events/bus.js'
+import type { HostLogger } from '../logger.js'
+import type { Deploy, LogLine } from '../store/deploys.js'
+import type { Store } from '../store/index.js'
+import { createSourceContext } from './context.js'
+import { sendNotification } from './notify.js'
+import type { RunDeploy } from './queue.js'
+
+export interface RunnerDeps {
+  store: Store
+  registry: Registry
+  services: ServiceRegistry
+  bus: EventBus
+  log: HostLogger
+  timeoutMs: number
+  /** Why Docker cannot be reached, or null; added to a failed deploy's error. */
+  dockerProblem: () => string | null
+}
+
+const describeError = (error: unknown): string =>
+  isForgeError(error)
+    ? `${error.message} ${error.hint}`
+    : error instanceof Error
+      ? error.message
+      : String(error)
+
+/** Runs one deploy: the source's `deploy` with a context, a log and a signal; records the end. */
+export function createDeployRunner(deps: RunnerDeps): RunDeploy {
+  const { store, bus } = deps
+  const publish = (id: string) => {
+    const deploy = store.deploys.get(id)
+    if (deploy) bus.publish({ type: 'deploy', deploy })
+  }
+
+  return async function runDeploy(deploy: Deploy, cancel: AbortSignal): Promise<void> {
+    const workload = store.workloads.get(deploy.workloadId)
+    if (!workload) return // deleted meanwhile: the row went with it (ON DELETE CASCADE)
+    const write = (level: LogLine['level'], message: string, progress?: string) => {
+      try {
+        store.deploys.appendLog(
+          deploy.id,
+          { at: new Date().toISOString(), level, message },
+          progress,
+        )
+      } catch {} // the workload (and its deploy rows) may be deleted under a running deploy
+    }
+    const log = deps.log.child({ workload: workload.id, deploy: deploy.id })
+    const tee =
+      (level: 'debug' | 'info' | 'warn' | 'error') =>
+      (message: string, fields?: Record<string, unknown>) => {
+        write(level, message)
+        log[level](message, fields)
+      }
+    const sourceLog = {
+      debug: tee('debug'),
+      info: tee('info'),
+      warn: tee('warn'),
+      error: tee('error'),
+    }
+    const timeout = AbortSignal.timeout(deps.timeoutMs)
+    const signal = AbortSignal.any([cancel, timeout])
+
+    store.deploys.start(deploy.id)
+    publish(deploy.id)
+    write('info', `Deploy started (${deploy.reason})`)
+    let status: 'succeeded' | 'failed' | 'cancelled' | 'unchanged'
+    let error: string | null = null
+    let release: unknown
+    try {
+      const source = deps.registry.get('source', workload.source.kind)
+      const ctx = createSourceContext({
+        store,
+        workload,
+        services: deps.services,
+        log: sourceLog,
+        signal,
+        progress: (step, detail) =>
+          write(
+            'progress',
+            detail ? `${step}: ${detail}` : step,
+            detail ? `${step}: ${detail}` : step,
+          ),
+      })
+      const result = await source.deploy(ctx, deploy.intent)
+      status = result.status === 'unchanged' ? 'unchanged' : 'succeeded'
+      release = result.release
+      write(
+        'info',
+        result.message ?? (status === 'unchanged' ? 'Nothing new to deploy' : 'Deployed'),
+      )
+    } catch (err) {
+      if (signal.aborted) {
+        status = timeout.aborted && !cancel.aborted ? 'failed' : 'cancelled'
+        error =
+          timeout.aborted && !cancel.aborted
+            ? `The deploy timed out after ${Math.round(deps.timeoutMs / 1000)} s.`
+            : describeError(cancel.reason ?? err)
+      } else {
+        status = 'failed'
+        error = describeError(err)
+        const docker = deps.dockerProblem()
+        if (docker) error += ` (The Docker engine is unreachable: ${docker})`
+      }
+      write('error', error)
+    }
+    if (!store.workloads.get(workload.id)) return
+    store.deploys.finish(deploy.id, status, { error, release })
+    publish(deploy.id)
+    log.info(`Deploy ${status}`, error ? { error } : {})
+    if (workload.notificationUrl && (status === 'succeeded' || status === 'failed')) {
+      await notify(deps, deploy.id, workload.id, workload.notificationUrl, write)
+    }
+  }
+}
+
+async function notify(
+  deps: RunnerDeps,
+  deployId: string,
+  workloadId: string,
+  url: string,
+  write: (level: LogLine['level'], message: string) => void,
+): Promise<void> {
+  const deploy = deps.store.deploys.get(deployId)
+  const workload = deps.store.workloads.get(workloadId)
+  if (!deploy || !workload) return
+  try {
+    const status = await sendNotification({
+      url,
+      id: `msg_${deploy.id}`,
+      payload: {
+        type: `deploy.${deploy.status}`,
+        timestamp: new Date().toISOString(),
+        data: { deploy, workload: { id: workload.id, name: workload.name } },
+      },
+      secret: deps.store.workloads.notificationSecret(workloadId),
+    })
+    write(status < 300 ? 'info' : 'warn', `Notification to ${url} answered ${status}`)
+  } catch (err) {
+    write('warn', `Notification to ${url} failed: ${describeError(err)}`)
+  }
+}

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import {
+  API_VERSION,
+  ForgeError,
+  ForgeErrors,
+  forgeError,
+  isForgeError,
+  type Logger,
+  type Registry,
+} from '@forge/core'
+import { type InstanceConfig, readInstanceConfig } from './instanceConfig.js'
+
+export interface LoadedPlugin {
+  package: string
+  version: string
+  dir: string
+}
+
+export interface DiscoveryResult {
+  loaded: LoadedPlugin[]
+  skipped: { package: string; reason: string }[]
+  config: InstanceConfig
+}
+
+interface PackageJson {
+  name?: string
+  version?: string
+  main?: string
+  exports?: unknown
+  dependencies?: Record<string, string>
+  forge?: { apiVersion?: unknown }
+}
+
+const readJson = (file: string): PackageJson => JSON.parse(readFileSync(file, 'utf8'))
+
+/** Finds a dependency's package.json as Node would from the instance dir (never scans node_modules). */
+function findPackageJson(instanceDir: string, name: string): string | null {
+  const require = createRequire(join(instanceDir, 'package.json'))
+  try {
+    return require.resolve(`${name}/package.json`)
+  } catch {
+    // `exports` may hide ./package.json: walk the same lookup paths Node would.
+    for (const base of require.resolve.paths(name) ?? []) {
+      const candidate = join(base, name, 'package.json')
+      if (existsSync(candidate)) return candidate
+    }
+    return null
+  }
+}
+
+/** The ESM entry of a package: exports["."] (import/default conditions), else main, else index.js. */
+function entryOf(pkg: PackageJson, dir: string): string {
+  const pick = (target: unknown): string | null => {
+    if (typeof target === 'string') return target
+    if (Array.isArray(target)) return target.map(pick).find(Boolean) ?? null
+    if (target && typeof target === 'object') {
+      const t = target as Record<string, unknown>
+      if ('.' in t) return pick(t['.'])
+      for (const condition of ['import', 'node', 'default']) {
+        const found = condition in t ? pick(t[condition]) : null
+        if (found) return found
+      }
+    }
+    return null
+  }
+  return join(dir, pick(pkg.exports) ?? pkg.main ?? 'index.js')
+}
+
+function pluginLoadError(pkg: string, cause: unknown, fix: string): ForgeError {
+  const why = isForgeError(cause)
+    ? `${cause.message} ${cause.hint}`
+    : String((cause as Error)?.message ?? cause)
+  return new ForgeError(
+    ForgeErrors.PluginInvalid.code,
+    `Plugin ${pkg} failed to load: ${why}`,
+    `${fix} Or list "${pkg}" under "exclude" (skip it) or "allowBroken" (log and go on) in forge.config.json.`,
+    { cause, details: { package: pkg } },
+  )
+}
+
+/**
+ * Loads the plugins the instance's package.json depends on, those whose package.json carries
+ * `"forge": { "apiVersion": 1 }`, and registers them. A broken plugin stops the boot.
+ */
+export async function discoverPlugins(
+  instanceDir: string,
+  registry: Registry,
+  log: Logger,
+): Promise<DiscoveryResult> {
+  const config = await readInstanceConfig(instanceDir)
+  const result: DiscoveryResult = { loaded: [], skipped: [], config }
+  const manifest = join(instanceDir, 'package.json')
+  if (!existsSync(manifest)) {
+    log.warn(`No package.json in ${instanceDir}: no plugins loaded.`, { instanceDir })
+    return result
+  }
+  const deps = Object.keys(readJson(manifest).dependencies ?? {}).sort()
+  for (const name of deps) {
+    if (config.exclude.includes(name)) {
+      result.skipped.push({ package: name, reason: 'excluded in forge.config' })
+      continue
+    }
+    try {
+      const pkgFile = findPackageJson(instanceDir, name)
+      if (!pkgFile)
+        throw pluginLoadError(
+          name,
+          'the package is listed but not installed',
+          'Run `pnpm install` in the instance dir.',
+        )
+      const pkg = readJson(pkgFile)
+      if (pkg.forge === undefined) continue // an ordinary dependency
+      if (pkg.forge?.apiVersion !== API_VERSION)
+        throw forgeError(ForgeErrors.PluginApiVersion, {
+          plugin: name,
+          target: pkg.forge?.apiVersion,
+          host: API_VERSION,
+        })
+      const dir = dirname(pkgFile)
+      let mod: { default?: unknown }
+      try {
+        mod = (await import(pathToFileURL(entryOf(pkg, dir)).href)) as { default?: unknown }
+      } catch (error) {
+        throw pluginLoadError(name, error, 'Reinstall the package, or fix its build.')
+      }
+      try {
+        registry.register(mod.default, name)
+      } catch (error) {
+        throw pluginLoadError(name, error, 'Upgrade or fix the plugin package.')
+      }
+      result.loaded.push({ package: name, version: pkg.version ?? '0.0.0', dir })
+      log.info(`Loaded plugin ${name}@${pkg.version ?? '?'}`)
+    } catch (error) {
+      const err =
+        isForgeError(error) && error.message.startsWith(`Plugin ${name} failed`)
+          ? error
+          : pluginLoadError(name, error, 'Install a version of the plugin built for this host.')
+      if (!config.allowBroken.includes(name)) throw err
+      result.skipped.push({ package: name, reason: err.message })
+      log.error(`Skipped broken plugin ${name} (allowBroken): ${err.message}`)
+    }
+  }
+  return result
+}

@@ -1,0 +1,197 @@
+import { CONTAINER_STATES, type ContainerState, type ReconcileResult } from '@forge/core'
+import type Docker from 'dockerode'
+import { createSourceContext } from '../deploys/context.js'
+import type { Host } from '../host.js'
+import type { ObservedContainer } from '../store/containers.js'
+import { mapLimit } from '../webhooks/fanOut.js'
+
+export const LABELS = {
+  managed: 'forge.managed',
+  workloadId: 'forge.workload.id',
+  kind: 'forge.workload.kind',
+  role: 'forge.role',
+} as const
+
+const toState = (state: string | undefined): ContainerState =>
+  (CONTAINER_STATES as readonly string[]).includes(state ?? '')
+    ? (state as ContainerState)
+    : 'unknown'
+
+export interface WorkloadHealth extends ReconcileResult {
+  checkedAt: string
+}
+
+/**
+ * Keeps the containers index in step with Docker: a boot pass, a tick and the Docker events
+ * stream. It writes only what it observes (state, last seen) and leaves a source's fields alone.
+ */
+export class Reconciler {
+  readonly health = new Map<string, WorkloadHealth>()
+  private timer: NodeJS.Timeout | null = null
+  private events: NodeJS.ReadableStream | null = null
+  private running: Promise<void> | null = null
+  private again = false
+  private debounce: NodeJS.Timeout | null = null
+  private stopped = false
+
+  constructor(
+    private readonly host: Host,
+    private readonly docker: Docker,
+    private readonly intervalMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.pass()
+    this.timer = setInterval(() => void this.pass(), this.intervalMs)
+    this.timer.unref()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearInterval(this.timer)
+    if (this.debounce) clearTimeout(this.debounce)
+    this.closeEvents()
+    await this.running
+  }
+
+  /** Runs a pass now, or once more after the current one if one is running. */
+  pass(): Promise<void> {
+    if (this.running) {
+      this.again = true
+      return this.running
+    }
+    this.running = (async () => {
+      do {
+        this.again = false
+        await this.passOnce()
+      } while (this.again && !this.stopped)
+    })().finally(() => {
+      this.running = null
+    })
+    return this.running
+  }
+
+  private setDocker(reachable: boolean, error: string | null): void {
+    const status = this.host.docker
+    const changed = status.reachable !== reachable
+    status.reachable = reachable
+    status.error = error
+    status.checkedAt = new Date().toISOString()
+    if (!changed) return
+    if (reachable) this.host.log.info('The Docker engine is reachable.')
+    else
+      this.host.log.warn(
+        `The Docker engine is unreachable (${error}). Forge keeps serving; deploys fail until it is back. Check DOCKER_HOST and that dockerd runs.`,
+      )
+    this.host.bus.publish({ type: 'docker', reachable, error })
+  }
+
+  private async passOnce(): Promise<void> {
+    if (this.stopped) return
+    let listed: Docker.ContainerInfo[]
+    try {
+      listed = await this.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.managed}=true`] },
+        abortSignal: AbortSignal.timeout(10_000),
+      })
+    } catch (error) {
+      this.setDocker(false, (error as Error).message)
+      this.closeEvents()
+      return
+    }
+    this.setDocker(true, null)
+    this.watchEvents()
+    const { store, bus } = this.host
+    const seen = new Set<string>()
+    for (const info of listed) {
+      const labels = info.Labels ?? {}
+      const workloadId = labels[LABELS.workloadId]
+      // A label naming no workload is forged or stale: never let it into the index.
+      if (!workloadId || !store.workloads.get(workloadId)) continue
+      const observed: ObservedContainer = {
+        workloadId,
+        role: labels[LABELS.role] ?? (info.Names?.[0] ?? info.Id).replace(/^\//, ''),
+        containerId: info.Id,
+        name: (info.Names?.[0] ?? '').replace(/^\//, ''),
+        image: info.Image,
+        state: toState(info.State),
+      }
+      seen.add(info.Id)
+      try {
+        const { record, previous } = store.containers.observe(observed)
+        if (previous !== record.state)
+          bus.publish({ type: 'container', container: record, previousState: previous })
+      } catch (error) {
+        this.host.log.warn(
+          `Cannot index container ${info.Id.slice(0, 12)}: ${(error as Error).message}`,
+        )
+      }
+    }
+    for (const record of store.containers.markMissing(seen))
+      bus.publish({ type: 'container', container: record, previousState: null })
+    await this.reconcileSources()
+  }
+
+  private async reconcileSources(): Promise<void> {
+    const { store, registry } = this.host
+    await mapLimit(store.workloads.list(), 4, async (workload) => {
+      const source = registry.find('source', workload.source.kind)
+      if (!source || this.stopped) return
+      const log = this.host.log.child({ workload: workload.id, op: 'reconcile' })
+      try {
+        const result = await source.reconcile(
+          createSourceContext({
+            store,
+            workload,
+            services: this.host.services,
+            log,
+            signal: AbortSignal.timeout(60_000),
+          }),
+        )
+        if (result) this.health.set(workload.id, { ...result, checkedAt: new Date().toISOString() })
+      } catch (error) {
+        // One workload's failure never stops the others.
+        log.warn(`Reconcile failed: ${(error as Error).message}`)
+        this.health.set(workload.id, {
+          status: 'degraded',
+          message: `reconcile failed: ${(error as Error).message}`,
+          checkedAt: new Date().toISOString(),
+        })
+      }
+    })
+  }
+
+  private watchEvents(): void {
+    if (this.events || this.stopped) return
+    this.docker.getEvents(
+      { filters: { type: ['container'], label: [`${LABELS.managed}=true`] } },
+      (error, stream) => {
+        if (error || !stream || this.stopped) return
+        this.events = stream
+        stream.on('data', () => this.schedule())
+        const drop = () => {
+          if (this.events === stream) this.events = null
+        }
+        stream.on('error', drop)
+        stream.on('end', drop)
+        stream.on('close', drop)
+      },
+    )
+  }
+
+  private closeEvents(): void {
+    const stream = this.events as (NodeJS.ReadableStream & { destroy?: () => void }) | null
+    this.events = null
+    stream?.destroy?.()
+  }
+
+  /** Coalesces a burst of Docker events into one pass. */
+  private schedule(): void {
+    if (this.debounce || this.stopped) return
+    this.debounce = setTimeout(() => {
+      this.debounce = null
+      void this.pass()
+    }, 200)
+  }
+}

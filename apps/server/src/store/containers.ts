@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto'
+import type { ContainerRecord, ContainerState, ContainerUpsert } from '@forge/core'
+import { type Db, now, parseJson } from './db.js'
+
+interface Row {
+  id: string
+  workload_id: string
+  role: string
+  container_id: string | null
+  name: string | null
+  image: string | null
+  port: number | null
+  route_id: string | null
+  subdomain: string | null
+  state: string
+  last_seen_at: string | null
+  extra: string
+}
+
+const toRecord = (r: Row): ContainerRecord => ({
+  id: r.id,
+  workloadId: r.workload_id,
+  role: r.role,
+  containerId: r.container_id,
+  name: r.name,
+  image: r.image,
+  port: r.port,
+  routeId: r.route_id,
+  subdomain: r.subdomain,
+  state: r.state as ContainerState,
+  lastSeenAt: r.last_seen_at,
+  extra: parseJson(r.extra, {}),
+})
+
+export interface ContainerFilter {
+  workloadId?: string
+  kind?: string
+  state?: string
+}
+
+/** What the reconciler saw in Docker: only these fields are ever written by it. */
+export interface ObservedContainer {
+  workloadId: string
+  role: string
+  containerId: string
+  name: string
+  image: string
+  state: ContainerState
+}
+
+export function containersRepo(db: Db) {
+  const byRole = (workloadId: string, role: string) =>
+    db
+      .prepare('SELECT * FROM containers WHERE workload_id = ? AND role = ?')
+      .get(workloadId, role) as Row | undefined
+  return {
+    list(filter: ContainerFilter = {}): ContainerRecord[] {
+      const where: string[] = []
+      const args: string[] = []
+      if (filter.workloadId) where.push('c.workload_id = ?') && args.push(filter.workloadId)
+      if (filter.kind) where.push('w.source_kind = ?') && args.push(filter.kind)
+      if (filter.state) where.push('c.state = ?') && args.push(filter.state)
+      const sql = `SELECT c.* FROM containers c JOIN workloads w ON w.id = c.workload_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.workload_id, c.role`
+      return (db.prepare(sql).all(...args) as Row[]).map(toRecord)
+    },
+    /** A source's write: the fields it owns, keyed by (workload, role). */
+    upsert(workloadId: string, input: ContainerUpsert): ContainerRecord {
+      const cur = byRole(workloadId, input.role)
+      const pick = <K extends keyof ContainerUpsert>(k: K, fallback: ContainerUpsert[K]) =>
+        input[k] === undefined ? fallback : input[k]
+      const values = {
+        container_id: pick('containerId', cur?.container_id ?? null),
+        name: pick('name', cur?.name ?? null),
+        image: pick('image', cur?.image ?? null),
+        port: pick('port', cur?.port ?? null),
+        route_id: pick('routeId', cur?.route_id ?? null),
+        subdomain: pick('subdomain', cur?.subdomain ?? null),
+        state: pick('state', (cur?.state as ContainerState) ?? 'unknown'),
+        extra: JSON.stringify(pick('extra', parseJson(cur?.extra, {}))),
+      }
+      if (cur) {
+        db.prepare(
+          `UPDATE containers SET container_id = @container_id, name = @name, image = @image,
+            port = @port, route_id = @route_id, subdomain = @subdomain, state = @state, extra = @extra
+           WHERE id = @id`,
+        ).run({ ...values, id: cur.id })
+      } else {
+        db.prepare(
+          `INSERT INTO containers (id, workload_id, role, container_id, name, image, port, route_id,
+            subdomain, state, extra)
+           VALUES (@id, @workload_id, @role, @container_id, @name, @image, @port, @route_id,
+            @subdomain, @state, @extra)`,
+        ).run({ ...values, id: randomUUID(), workload_id: workloadId, role: input.role })
+      }
+      return toRecord(byRole(workloadId, input.role) as Row)
+    },
+    remove(workloadId: string, role: string): void {
+      db.prepare('DELETE FROM containers WHERE workload_id = ? AND role = ?').run(workloadId, role)
+    },
+    /**
+     * The reconciler's write: by Docker id, else by (workload, role). It sets state and last seen
+     * and, only for a row it creates or one without a container yet, the container's identity.
+     * Returns the state before, to report changes.
+     */
+    observe(seen: ObservedContainer): { record: ContainerRecord; previous: string | null } {
+      const t = now()
+      const cur =
+        (db.prepare('SELECT * FROM containers WHERE container_id = ?').get(seen.containerId) as
+          | Row
+          | undefined) ?? byRole(seen.workloadId, seen.role)
+      if (!cur) {
+        const id = randomUUID()
+        db.prepare(
+          `INSERT INTO containers (id, workload_id, role, container_id, name, image, state, last_seen_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          id,
+          seen.workloadId,
+          seen.role,
+          seen.containerId,
+          seen.name,
+          seen.image,
+          seen.state,
+          t,
+        )
+        const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row
+        return { record: toRecord(row), previous: null }
+      }
+      if (cur.container_id === null || cur.container_id === seen.containerId) {
+        db.prepare(
+          'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
+        ).run(seen.containerId, seen.state, t, cur.id)
+      }
+      // A role row pointing at another container belongs to the source; leave it alone.
+      const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(cur.id) as Row
+      return { record: toRecord(row), previous: cur.state }
+    },
+    /** Rows whose container is gone from Docker turn `missing`; returns the rows changed. */
+    markMissing(seenContainerIds: Set<string>): ContainerRecord[] {
+      const rows = db
+        .prepare("SELECT * FROM containers WHERE container_id IS NOT NULL AND state != 'missing'")
+        .all() as Row[]
+      const gone = rows.filter((r) => !seenContainerIds.has(r.container_id as string))
+      const update = db.prepare("UPDATE containers SET state = 'missing' WHERE id = ?")
+      db.transaction(() => {
+        for (const r of gone) update.run(r.id)
+      })()
+      return gone.map((r) => ({ ...toRecord(r), state: 'missing' as const }))
+    },
+  }
+}
+
+export type ContainersRepo = ReturnType<typeof containersRepo>

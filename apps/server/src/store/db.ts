@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { MIGRATIONS } from './migrations.js'
+
+export type Db = Database.Database
+
+/** Opens (and creates) `<dataDir>/forge.db`: WAL, foreign keys on, migrations applied. */
+export function openDatabase(dataDir: string, migrations = MIGRATIONS): Db {
+  mkdirSync(dataDir, { recursive: true })
+  const db = new Database(join(dataDir, 'forge.db'))
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db, migrations)
+  return db
+}
+
+export function migrate(db: Db, migrations = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .all()
+      .map((r) => (r as { version: number }).version),
+  )
+  const ran: number[] = []
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue
+    // One transaction per migration: a failing one leaves the schema at the previous version.
+    db.transaction(() => {
+      db.exec(m.sql)
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      )
+    })()
+    ran.push(m.version)
+  }
+  return ran
+}
+
+export const now = (): string => new Date().toISOString()
+
+export function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text == null) return fallback
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return fallback
+  }
+}

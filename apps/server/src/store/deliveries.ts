@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto'
+import type { InboundEvent } from '@forge/core'
+import { type Db, now, parseJson } from './db.js'
+
+export type BindingOutcomeKind = 'queued' | 'skipped' | 'no-match' | 'errored'
+
+export interface BindingOutcome {
+  bindingId: string
+  workloadId: string
+  outcome: BindingOutcomeKind
+  reason?: string
+  deployId?: string
+}
+
+/** `verified`: a signature was required and checked; `rejected`: parse answered 401. */
+export type SignatureResult = 'verified' | 'not-required' | 'rejected'
+
+export interface Delivery {
+  id: string
+  triggerId: string
+  vendor: string | null
+  externalId: string | null
+  status: number
+  signature: SignatureResult
+  error: string | null
+  note: string | null
+  events: InboundEvent[]
+  outcomes: BindingOutcome[]
+  receivedAt: string
+  redeliveryOf: string | null
+}
+
+interface Row {
+  id: string
+  trigger_id: string
+  vendor: string | null
+  external_id: string | null
+  status: number
+  signature: SignatureResult
+  error: string | null
+  note: string | null
+  events: string
+  outcomes: string
+  headers: string
+  body: Buffer | null
+  received_at: string
+  redelivery_of: string | null
+}
+
+const toDelivery = (r: Row): Delivery => ({
+  id: r.id,
+  triggerId: r.trigger_id,
+  vendor: r.vendor,
+  externalId: r.external_id,
+  status: r.status,
+  signature: r.signature,
+  error: r.error,
+  note: r.note,
+  events: parseJson(r.events, []),
+  outcomes: parseJson(r.outcomes, []),
+  receivedAt: r.received_at,
+  redeliveryOf: r.redelivery_of,
+})
+
+export interface DeliveryInput {
+  triggerId: string
+  vendor: string | null
+  externalId: string | null
+  status: number
+  signature: SignatureResult
+  error?: string | null
+  note?: string | null
+  events: InboundEvent[]
+  headers: Record<string, string>
+  body: Uint8Array
+  redeliveryOf?: string | null
+}
+
+export function deliveriesRepo(db: Db) {
+  return {
+    get(id: string): Delivery | undefined {
+      const r = db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined
+      return r && toDelivery(r)
+    },
+    /** The raw request, for redelivery. */
+    request(id: string): { headers: Record<string, string>; body: Uint8Array } | undefined {
+      const r = db.prepare('SELECT headers, body FROM deliveries WHERE id = ?').get(id) as
+        | Pick<Row, 'headers' | 'body'>
+        | undefined
+      return r && { headers: parseJson(r.headers, {}), body: new Uint8Array(r.body ?? []) }
+    },
+    forTrigger(triggerId: string, limit = 50): Delivery[] {
+      return (
+        db
+          .prepare(
+            'SELECT * FROM deliveries WHERE trigger_id = ? ORDER BY received_at DESC, rowid DESC LIMIT ?',
+          )
+          .all(triggerId, limit) as Row[]
+      ).map(toDelivery)
+    },
+    /** An earlier accepted delivery with the same vendor delivery id, if any. */
+    findAccepted(triggerId: string, externalId: string): Delivery | undefined {
+      const r = db
+        .prepare(
+          'SELECT * FROM deliveries WHERE trigger_id = ? AND external_id = ? AND status = 202 AND redelivery_of IS NULL ORDER BY rowid LIMIT 1',
+        )
+        .get(triggerId, externalId) as Row | undefined
+      return r && toDelivery(r)
+    },
+    create(input: DeliveryInput): Delivery {
+      const id = randomUUID()
+      db.prepare(
+        `INSERT INTO deliveries (id, trigger_id, vendor, external_id, status, signature, error, note,
+          events, headers, body, received_at, redelivery_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        input.triggerId,
+        input.vendor,
+        input.externalId,
+        input.status,
+        input.signature,
+        input.error ?? null,
+        input.note ?? null,
+        JSON.stringify(input.events),
+        JSON.stringify(input.headers),
+        Buffer.from(input.body),
+        now(),
+        input.redeliveryOf ?? null,
+      )
+      return this.get(id) as Delivery
+    },
+    setOutcomes(id: string, outcomes: BindingOutcome[]): void {
+      db.prepare('UPDATE deliveries SET outcomes = ? WHERE id = ?').run(
+        JSON.stringify(outcomes),
+        id,
+      )
+    },
+  }
+}

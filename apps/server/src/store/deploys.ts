@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto'
+import type { DeploymentIntent } from '@forge/core'
+import { type Db, now, parseJson } from './db.js'
+
+export const DEPLOY_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'unchanged',
+] as const
+export type DeployStatus = (typeof DEPLOY_STATUSES)[number]
+export const FINISHED: ReadonlySet<DeployStatus> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'unchanged',
+])
+
+export interface LogLine {
+  at: string
+  level: 'info' | 'warn' | 'error' | 'debug' | 'progress'
+  message: string
+}
+
+export interface Deploy {
+  id: string
+  workloadId: string
+  status: DeployStatus
+  reason: string
+  intent: DeploymentIntent
+  triggerId: string | null
+  bindingId: string | null
+  deliveryId: string | null
+  progress: string | null
+  error: string | null
+  release: Record<string, unknown> | null
+  queuedAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+
+export interface DeployWithLog extends Deploy {
+  log: LogLine[]
+}
+
+interface Row {
+  id: string
+  workload_id: string
+  status: DeployStatus
+  reason: string
+  intent: string
+  trigger_id: string | null
+  binding_id: string | null
+  delivery_id: string | null
+  progress: string | null
+  log: string
+  error: string | null
+  release: string | null
+  queued_at: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+const toDeploy = (r: Row): Deploy => ({
+  id: r.id,
+  workloadId: r.workload_id,
+  status: r.status,
+  reason: r.reason,
+  intent: parseJson(r.intent, { reason: 'manual' }),
+  triggerId: r.trigger_id,
+  bindingId: r.binding_id,
+  deliveryId: r.delivery_id,
+  progress: r.progress,
+  error: r.error,
+  release: parseJson(r.release, null),
+  queuedAt: r.queued_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+})
+
+const COLUMNS =
+  'id, workload_id, status, reason, intent, trigger_id, binding_id, delivery_id, progress, error, release, queued_at, started_at, finished_at'
+
+export function deploysRepo(db: Db) {
+  const one = (id: string) =>
+    db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE id = ?`).get(id) as Row | undefined
+  return {
+    get(id: string): Deploy | undefined {
+      const r = one(id)
+      return r && toDeploy(r)
+    },
+    getWithLog(id: string): DeployWithLog | undefined {
+      const r = db.prepare('SELECT * FROM deploys WHERE id = ?').get(id) as Row | undefined
+      return r && { ...toDeploy(r), log: parseJson(r.log, []) }
+    },
+    forWorkload(workloadId: string, limit = 50): Deploy[] {
+      return (
+        db
+          .prepare(
+            `SELECT ${COLUMNS} FROM deploys WHERE workload_id = ? ORDER BY queued_at DESC, rowid DESC LIMIT ?`,
+          )
+          .all(workloadId, limit) as Row[]
+      ).map(toDeploy)
+    },
+    withStatus(status: DeployStatus): Deploy[] {
+      return (
+        db
+          .prepare(`SELECT ${COLUMNS} FROM deploys WHERE status = ? ORDER BY queued_at, rowid`)
+          .all(status) as Row[]
+      ).map(toDeploy)
+    },
+    create(workloadId: string, intent: DeploymentIntent): Deploy {
+      const id = randomUUID()
+      db.prepare(
+        `INSERT INTO deploys (id, workload_id, status, reason, intent, trigger_id, binding_id,
+          delivery_id, queued_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        workloadId,
+        intent.reason,
+        JSON.stringify(intent),
+        intent.triggerId ?? null,
+        intent.bindingId ?? null,
+        intent.deliveryId ?? null,
+        now(),
+      )
+      return this.get(id) as Deploy
+    },
+    start(id: string): void {
+      db.prepare("UPDATE deploys SET status = 'running', started_at = ? WHERE id = ?").run(
+        now(),
+        id,
+      )
+    },
+    finish(
+      id: string,
+      status: DeployStatus,
+      fields: { error?: string | null; release?: unknown } = {},
+    ): void {
+      db.prepare(
+        'UPDATE deploys SET status = ?, error = ?, release = ?, finished_at = ? WHERE id = ?',
+      ).run(
+        status,
+        fields.error ?? null,
+        fields.release === undefined ? null : JSON.stringify(fields.release),
+        now(),
+        id,
+      )
+    },
+    appendLog(id: string, line: LogLine, progress?: string): void {
+      db.prepare(
+        `UPDATE deploys SET log = json_insert(log, '$[#]', json(?)),
+          progress = COALESCE(?, progress) WHERE id = ?`,
+      ).run(JSON.stringify(line), progress ?? null, id)
+    },
+    /** At boot: a deploy left running by a crash can never finish; say so. */
+    failInterrupted(message: string): string[] {
+      const rows = db.prepare("SELECT id FROM deploys WHERE status = 'running'").all() as {
+        id: string
+      }[]
+      const t = now()
+      const line = JSON.stringify({ at: t, level: 'error', message })
+      db.prepare(
+        `UPDATE deploys SET status = 'failed', error = ?, finished_at = ?,
+          log = json_insert(log, '$[#]', json(?)) WHERE status = 'running'`,
+      ).run(message, t, line)
+      return rows.map((r) => r.id)
+    },
+  }
+}
+
+export type DeploysRepo = ReturnType<typeof deploysRepo>

@@ -1,0 +1,75 @@
+import type { SecretBox } from './crypto.js'
+import type { Db } from './db.js'
+
+export type EnvInput = Record<string, { value?: string; secret?: boolean }>
+/** What the API shows: secret values never leave the server. */
+export type EnvView = Record<string, { value: string | null; secret: boolean }>
+
+interface Row {
+  key: string
+  value_sealed: string
+  secret: number
+}
+
+/** Every value is sealed with AES-256-GCM, bound to its workload and key. */
+export function envRepo(db: Db, box: SecretBox) {
+  const aad = (workloadId: string, key: string) => `env:${workloadId}:${key}`
+  const rows = (workloadId: string) =>
+    db
+      .prepare(
+        'SELECT key, value_sealed, secret FROM workload_env WHERE workload_id = ? ORDER BY key',
+      )
+      .all(workloadId) as Row[]
+  return {
+    view(workloadId: string): EnvView {
+      const out: EnvView = {}
+      for (const r of rows(workloadId))
+        out[r.key] = {
+          value: r.secret ? null : box.decrypt(r.value_sealed, aad(workloadId, r.key)),
+          secret: r.secret === 1,
+        }
+      return out
+    },
+    decrypted(workloadId: string): Record<string, string> {
+      const out: Record<string, string> = {}
+      for (const r of rows(workloadId))
+        out[r.key] = box.decrypt(r.value_sealed, aad(workloadId, r.key))
+      return out
+    },
+    /**
+     * Replaces the environment. A secret entry without a value keeps its stored value, so a client
+     * can round-trip what GET returned without knowing the secrets.
+     */
+    replace(workloadId: string, input: EnvInput): { missing: string[] } {
+      const current = new Map(rows(workloadId).map((r) => [r.key, r]))
+      const missing: string[] = []
+      const put = db.prepare(
+        'INSERT INTO workload_env (workload_id, key, value_sealed, secret) VALUES (?, ?, ?, ?)',
+      )
+      db.transaction(() => {
+        db.prepare('DELETE FROM workload_env WHERE workload_id = ?').run(workloadId)
+        for (const [key, entry] of Object.entries(input)) {
+          const secret = entry.secret === true
+          if (entry.value === undefined || entry.value === null) {
+            const kept = current.get(key)
+            if (!kept) {
+              missing.push(key)
+              continue
+            }
+            put.run(workloadId, key, kept.value_sealed, secret || kept.secret ? 1 : 0)
+            continue
+          }
+          put.run(workloadId, key, box.encrypt(entry.value, aad(workloadId, key)), secret ? 1 : 0)
+        }
+        if (missing.length) throw new MissingEnvValues(missing)
+      })()
+      return { missing }
+    },
+  }
+}
+
+export class MissingEnvValues extends Error {
+  constructor(readonly keys: string[]) {
+    super(`No value given for new env keys: ${keys.join(', ')}`)
+  }
+}

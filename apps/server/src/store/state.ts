@@ -1,0 +1,36 @@
+import type { StateDocument } from '@forge/core'
+import { type Db, now, parseJson } from './db.js'
+
+/** The per-workload JSON document a source keeps; `patch` keeps every key it does not name. */
+export function stateRepo(db: Db) {
+  const get = (workloadId: string): StateDocument =>
+    parseJson(
+      (
+        db.prepare('SELECT doc FROM workload_state WHERE workload_id = ?').get(workloadId) as
+          | { doc: string }
+          | undefined
+      )?.doc,
+      {},
+    )
+  const set = (workloadId: string, doc: StateDocument): void => {
+    db.prepare(
+      `INSERT INTO workload_state (workload_id, doc, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(workload_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
+    ).run(workloadId, JSON.stringify(doc), now())
+  }
+  return {
+    get,
+    set,
+    patch(workloadId: string, partial: StateDocument): StateDocument {
+      return db.transaction(() => {
+        const doc = { ...get(workloadId) }
+        for (const [k, v] of Object.entries(partial)) {
+          if (v === undefined) delete doc[k]
+          else doc[k] = v
+        }
+        set(workloadId, doc)
+        return doc
+      })()
+    },
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto'
+import type { WorkloadRef } from '@forge/core'
+import type { SecretBox } from './crypto.js'
+import { type Db, now, parseJson } from './db.js'
+
+export interface Workload extends WorkloadRef<Record<string, unknown>> {
+  notificationUrl: string | null
+  hasNotificationSecret: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface WorkloadInput {
+  name: string
+  source: { kind: string; config: Record<string, unknown> }
+  appId?: string | null
+  parentId?: string | null
+  notificationUrl?: string | null
+  notificationSecret?: string | null
+}
+
+interface Row {
+  id: string
+  name: string
+  source_kind: string
+  source_config: string
+  app_id: string | null
+  parent_id: string | null
+  notification_url: string | null
+  notification_secret: string | null
+  created_at: string
+  updated_at: string
+}
+
+const toWorkload = (r: Row): Workload => ({
+  id: r.id,
+  name: r.name,
+  source: { kind: r.source_kind, config: parseJson(r.source_config, {}) },
+  appId: r.app_id,
+  parentId: r.parent_id,
+  notificationUrl: r.notification_url,
+  hasNotificationSecret: r.notification_secret !== null,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+})
+
+export function workloadsRepo(db: Db, box: SecretBox) {
+  const seal = (id: string, secret: string | null | undefined) =>
+    secret ? box.encrypt(secret, `workload:${id}:notification`) : null
+  return {
+    list(filter: { appId?: string } = {}): Workload[] {
+      const rows = filter.appId
+        ? db
+            .prepare('SELECT * FROM workloads WHERE app_id = ? ORDER BY created_at')
+            .all(filter.appId)
+        : db.prepare('SELECT * FROM workloads ORDER BY created_at').all()
+      return (rows as Row[]).map(toWorkload)
+    },
+    get(id: string): Workload | undefined {
+      const row = db.prepare('SELECT * FROM workloads WHERE id = ?').get(id) as Row | undefined
+      return row && toWorkload(row)
+    },
+    create(input: WorkloadInput): Workload {
+      const id = randomUUID()
+      const t = now()
+      db.prepare(
+        `INSERT INTO workloads (id, name, source_kind, source_config, app_id, parent_id,
+          notification_url, notification_secret, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        input.name,
+        input.source.kind,
+        JSON.stringify(input.source.config),
+        input.appId ?? null,
+        input.parentId ?? null,
+        input.notificationUrl ?? null,
+        seal(id, input.notificationSecret),
+        t,
+        t,
+      )
+      return this.get(id) as Workload
+    },
+    update(id: string, input: WorkloadInput): Workload {
+      const current = db.prepare('SELECT * FROM workloads WHERE id = ?').get(id) as Row
+      db.prepare(
+        `UPDATE workloads SET name = ?, source_kind = ?, source_config = ?, app_id = ?, parent_id = ?,
+          notification_url = ?, notification_secret = ?, updated_at = ? WHERE id = ?`,
+      ).run(
+        input.name,
+        input.source.kind,
+        JSON.stringify(input.source.config),
+        input.appId ?? null,
+        input.parentId ?? null,
+        input.notificationUrl ?? null,
+        input.notificationSecret === undefined
+          ? current.notification_secret
+          : seal(id, input.notificationSecret),
+        now(),
+        id,
+      )
+      return this.get(id) as Workload
+    },
+    remove(id: string): void {
+      db.prepare('DELETE FROM workloads WHERE id = ?').run(id)
+    },
+    notificationSecret(id: string): string | null {
+      const row = db.prepare('SELECT notification_secret FROM workloads WHERE id = ?').get(id) as
+        | { notification_secret: string | null }
+        | undefined
+      return row?.notification_secret
+        ? box.decrypt(row.notification_secret, `workload:${id}:notification`)
+        : null
+    },
+  }
+}
+
+export type WorkloadsRepo = ReturnType<typeof workloadsRepo>
