@@ -1,5 +1,6 @@
+import { verifyHmacSha256 } from '@forge/core'
 import { describe, expect, it } from 'vitest'
-import { TriggerTableError, triggerTester } from '../src/index.js'
+import { encodeBody, signGithub, TriggerTableError, triggerTester } from '../src/index.js'
 import { SECRET, sign, trigger } from './fixtures.js'
 
 const push = { branch: 'main', commit: 'c0ffee' }
@@ -180,5 +181,52 @@ describe('triggerTester().check()', () => {
     await expect(
       tester.check('redeploy', { name: 'dev', request: { body: { ...push, branch: 'dev' } } }),
     ).rejects.toThrow('redeploy › dev')
+  })
+})
+
+describe('overrides, evaluate() and signing helpers', () => {
+  it('fails a case whose override is invalid after merging or over 8 KiB', async () => {
+    const error = await tableError(
+      triggerTester(trigger()).run({
+        redeploy: [
+          { name: 'bad type', request: { body: push }, override: { branches: 'x' } as never },
+          { name: 'huge', request: { body: push }, override: { branches: ['x'.repeat(9000)] } },
+        ],
+      }),
+    )
+    expect(error.message).toContain('the merged override is invalid')
+    expect(error.message).toContain('binding.config.branches')
+    expect(error.message).toContain('over the limit of 8192')
+  })
+
+  it('evaluate() reports a failing case without throwing', async () => {
+    const report = await triggerTester(trigger()).evaluate('reject', {
+      name: 'not rejected',
+      request: { body: push },
+      status: 400,
+    })
+    expect(report).toMatchObject({ passed: false, table: 'reject', name: 'not rejected' })
+    expect(report.problems[0]).toMatch(/^expected \{ ok: false, status: 400 \}/)
+  })
+
+  it('signGithub() signs the exact bytes the tester sends for an object body', () => {
+    const body = { ref: 'refs/heads/main', n: 1 }
+    const header = signGithub('s3cret', body)['x-hub-signature-256']
+    expect(
+      verifyHmacSha256({
+        secret: 's3cret',
+        body: encodeBody(body),
+        signature: header,
+        prefix: 'sha256=',
+      }),
+    ).toBe(true)
+    expect(
+      verifyHmacSha256({
+        secret: 'other',
+        body: encodeBody(body),
+        signature: header,
+        prefix: 'sha256=',
+      }),
+    ).toBe(false)
   })
 })
