@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sendHook, startServer, type TestServer, waitForDeploy } from './helpers.js'
+
+let server: TestServer
+const SIGNING = 'signing-secret-for-tests'
+
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(() => server?.stop())
+
+async function setup(
+  name: string,
+  workloads: number,
+  options: { throwFor?: string; config?: Record<string, unknown> } = {},
+) {
+  const { body: trigger } = await server.api('POST', '/api/triggers', {
+    name,
+    kind: 'test-hook',
+    config: {
+      tags: ['v*'],
+      ...(options.throwFor ? { throwForWorkload: options.throwFor } : {}),
+      ...options.config,
+    },
+    signingSecret: SIGNING,
+  })
+  const ids: string[] = []
+  for (let i = 0; i < workloads; i++) {
+    const { body: w } = await server.api('POST', '/api/workloads', {
+      name: `${name}-w${i}`,
+      source: { kind: 'test-app', config: { image: 'forge-test/web' } },
+    })
+    await server.api('POST', `/api/workloads/${w.id}/triggers`, { triggerId: trigger.id })
+    ids.push(w.id)
+  }
+  return { trigger, workloadIds: ids }
+}
+
+describe('webhook ingress', () => {
+  it('fans out to every binding; one whose match throws is errored and the others deploy', async () => {
+    const { trigger } = await setup('fan', 10, { throwFor: 'fan-w3' })
+    const res = await sendHook(
+      trigger.webhookUrl,
+      { deliveryId: 'fan-1', events: [{ tag: 'v1.0.0' }] },
+      SIGNING,
+    )
+    expect(res.status).toBe(202)
+    expect(res.body.outcomes).toHaveLength(10)
+    const errored = res.body.outcomes.filter((o: { outcome: string }) => o.outcome === 'errored')
+    expect(errored).toHaveLength(1)
+    expect(errored[0].reason).toContain('match exploded for fan-w3')
+    const queued = res.body.outcomes.filter((o: { outcome: string }) => o.outcome === 'queued')
+    expect(queued).toHaveLength(9)
+    for (const o of queued)
+      expect((await waitForDeploy(server, o.deployId)).status).toBe('succeeded')
+    const deliveries = await server.api('GET', `/api/triggers/${trigger.id}/deliveries`)
+    expect(deliveries.body[0]).toMatchObject({
+      vendor: 'test',
+      signature: 'verified',
+      externalId: 'fan-1',
+      status: 202,
+    })
+    expect(deliveries.body[0].events[0]).toMatchObject({ type: 'image.push', tag: 'v1.0.0' })
+    expect(deliveries.body[0].outcomes).toHaveLength(10)
+  })
+
+  it('a binding override changes what matches: no-match with the reason', async () => {
+    const { trigger, workloadIds } = await setup('override', 2)
+    const bindings = (await server.api('GET', `/api/workloads/${workloadIds[0]}/triggers`)).body
+    await server.api('PATCH', `/api/bindings/${bindings[0].id}`, {
+      config: { tags: ['release-*'] },
+    })
+    const res = await sendHook(trigger.webhookUrl, { events: [{ tag: 'v2' }] }, SIGNING)
+    const byWorkload = Object.fromEntries(
+      res.body.outcomes.map((o: { workloadId: string }) => [o.workloadId, o]),
+    )
+    expect(byWorkload[workloadIds[0] as string]).toMatchObject({
+      outcome: 'no-match',
+      reason: 'tag v2 matches none of release-*',
+    })
+    expect(byWorkload[workloadIds[1] as string].outcome).toBe('queued')
+  })
+
+  it('a disabled binding is skipped, a ping skips every binding', async () => {
+    const { trigger, workloadIds } = await setup('skips', 2)
+    const bindings = (await server.api('GET', `/api/workloads/${workloadIds[0]}/triggers`)).body
+    await server.api('PATCH', `/api/bindings/${bindings[0].id}`, { enabled: false })
+    const res = await sendHook(trigger.webhookUrl, { events: [{ tag: 'v1' }] }, SIGNING)
+    expect(res.body.outcomes.map((o: { outcome: string }) => o.outcome).sort()).toEqual([
+      'queued',
+      'skipped',
+    ])
+    const ping = await sendHook(trigger.webhookUrl, { ping: true }, SIGNING)
+    expect(ping.status).toBe(202)
+    expect(
+      ping.body.outcomes.every((o: { outcome: string; reason: string }) => o.outcome === 'skipped'),
+    ).toBe(true)
+  })
+
+  it('a repeated delivery id is answered from the first delivery and deploys nothing new', async () => {
+    const { trigger, workloadIds } = await setup('dedupe', 1)
+    const first = await sendHook(
+      trigger.webhookUrl,
+      { deliveryId: 'same-id', events: [{ tag: 'v1' }] },
+      SIGNING,
+    )
+    const second = await sendHook(
+      trigger.webhookUrl,
+      { deliveryId: 'same-id', events: [{ tag: 'v1' }] },
+      SIGNING,
+    )
+    expect(second.status).toBe(202)
+    expect(second.body).toMatchObject({ deliveryId: first.body.deliveryId, duplicate: true })
+    await waitForDeploy(server, first.body.outcomes[0].deployId)
+    expect((await server.api('GET', `/api/workloads/${workloadIds[0]}/deploys`)).body).toHaveLength(
+      1,
+    )
+  })
+
+  it('several events of one delivery (a multi-arch push) make one deploy', async () => {
+    const { trigger, workloadIds } = await setup('multiarch', 1)
+    const res = await sendHook(
+      trigger.webhookUrl,
+      {
+        events: [
+          { tag: 'v3', digest: 'sha256:a' },
+          { tag: 'v3', digest: 'sha256:a' },
+          { tag: 'v3', digest: 'sha256:a' },
+        ],
+      },
+      SIGNING,
+    )
+    await waitForDeploy(server, res.body.outcomes[0].deployId)
+    expect((await server.api('GET', `/api/workloads/${workloadIds[0]}/deploys`)).body).toHaveLength(
+      1,
+    )
+  })
+
+  it('401 for a missing or bad signature when one is required; recorded as rejected', async () => {
+    const { trigger } = await setup('sig', 1)
+    expect((await sendHook(trigger.webhookUrl, { events: [{ tag: 'v1' }] })).status).toBe(401)
+    const bad = await sendHook(trigger.webhookUrl, { events: [{ tag: 'v1' }] }, 'wrong-secret')
+    expect(bad.status).toBe(401)
+    expect(bad.body.error.code).toBe('BAD_SIGNATURE')
+    const deliveries = (await server.api('GET', `/api/triggers/${trigger.id}/deliveries`)).body
+    expect(deliveries.map((d: { signature: string }) => d.signature)).toEqual([
+      'rejected',
+      'rejected',
+    ])
+  })
+
+  it('404 for an unknown secret; 413 for a body over 1 MiB; the old URL dies on rotation', async () => {
+    const { trigger } = await setup('unknown', 1)
+    const base = trigger.webhookUrl.replace(/[^/]+$/, '')
+    const unknown = await sendHook(`${base}not-a-secret`, { events: [] })
+    expect(unknown.status).toBe(404)
+    const big = await fetch(trigger.webhookUrl, {
+      method: 'POST',
+      body: 'x'.repeat(1024 * 1024 + 1),
+    })
+    expect(big.status).toBe(413)
+    await server.api('POST', `/api/triggers/${trigger.id}/rotate-secret`)
+    expect((await sendHook(trigger.webhookUrl, { events: [] }, SIGNING)).status).toBe(404)
+  })
+
+  it('redelivers a recorded delivery', async () => {
+    const { trigger, workloadIds } = await setup('redeliver', 1)
+    const first = await sendHook(
+      trigger.webhookUrl,
+      { deliveryId: 'r-1', events: [{ tag: 'v9' }] },
+      SIGNING,
+    )
+    await waitForDeploy(server, first.body.outcomes[0].deployId)
+    const again = await server.api(
+      'POST',
+      `/api/triggers/${trigger.id}/deliveries/${first.body.deliveryId}/redeliver`,
+    )
+    expect(again.status).toBe(202)
+    expect(again.body.deliveryId).not.toBe(first.body.deliveryId)
+    expect(again.body.outcomes[0].outcome).toBe('queued')
+    await waitForDeploy(server, again.body.outcomes[0].deployId)
+    expect((await server.api('GET', `/api/workloads/${workloadIds[0]}/deploys`)).body).toHaveLength(
+      2,
+    )
+    expect(
+      (await server.api('POST', `/api/triggers/${trigger.id}/deliveries/nope/redeliver`)).status,
+    ).toBe(404)
+  })
+
+  it('keeps every secret out of the database file', async () => {
+    const { trigger, workloadIds } = await setup('plain', 1)
+    await server.api('PUT', `/api/workloads/${workloadIds[0]}/env`, {
+      API_KEY: { value: 'env-secret-PLAINTEXT', secret: true },
+    })
+    const webhookSecret = trigger.webhookUrl.split('/').pop() as string
+    const files = ['forge.db', 'forge.db-wal'].map((f) => join(server.dir, 'data', f))
+    const bytes = Buffer.concat(
+      files.map((f) => {
+        try {
+          return readFileSync(f)
+        } catch {
+          return Buffer.alloc(0)
+        }
+      }),
+    )
+    expect(bytes.length).toBeGreaterThan(0)
+    for (const secret of [
+      SIGNING,
+      'env-secret-PLAINTEXT',
+      webhookSecret,
+      'test-admin-token-0123456789',
+    ])
+      expect(bytes.includes(Buffer.from(secret)), secret).toBe(false)
+  })
+})
