@@ -1,0 +1,67 @@
+import type { ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
+import { checkAuth } from './auth.js'
+import { lowerCaseHeaders, MAX_BODY_BYTES, readJsonBody, reject } from './body.js'
+import { coalescePushes } from './coalesce.js'
+import { PayloadError } from './json.js'
+import { READERS } from './vendors/index.js'
+
+/**
+ * One webhook request to normalized `image.push` events: size, credential, content type, JSON,
+ * vendor, events, coalesced. Never throws: every failure is a typed rejection whose message says
+ * what was expected.
+ */
+export function parseRegistryWebhook(request: TriggerRequest, verify: VerifyOptions): ParseResult {
+  try {
+    return parseUnsafe(request, verify)
+  } catch (error) {
+    if (error instanceof PayloadError) {
+      return reject(422, 'invalid_payload', `Webhook payload is missing ${error.message}.`)
+    }
+    return reject(422, 'invalid_payload', `Webhook payload could not be read: ${String(error)}`)
+  }
+}
+
+function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResult {
+  const body = request?.body
+  if (!(body instanceof Uint8Array)) {
+    return reject(400, 'invalid_json', 'Webhook request has no raw body to read.')
+  }
+  if (body.byteLength > MAX_BODY_BYTES) {
+    return reject(
+      400,
+      'body_too_large',
+      `Webhook body is ${body.byteLength} bytes, over the 1 MiB limit of the registry trigger. Send push notifications only (not pulls) from the registry.`,
+    )
+  }
+  const headers = lowerCaseHeaders(request.headers)
+  const denied = checkAuth(headers, body, verify)
+  if (denied) return denied
+  const decoded = readJsonBody(body, headers['content-type'])
+  if (!decoded.ok) return decoded
+  const reader = READERS.find((r) => r.detect(headers, decoded.json))
+  if (!reader) {
+    return reject(
+      422,
+      'unknown_format',
+      `Webhook body is in no format the registry trigger knows. Expected one of: ${READERS.map((r) => r.shape).join('; ')}.`,
+    )
+  }
+  const { events, note } = reader.read(decoded.json, headers)
+  const vendor =
+    reader.vendor === 'gitea' && headers['x-forgejo-event'] !== undefined
+      ? 'forgejo'
+      : reader.vendor
+  // Batched registry events carry an id each (on the events); header ids name the whole request.
+  const deliveryId = (
+    headers['x-github-delivery'] ??
+    headers['x-forgejo-delivery'] ??
+    headers['x-gitea-delivery']
+  )?.trim()
+  return {
+    ok: true,
+    vendor,
+    events: coalescePushes(events),
+    ...(note ? { note } : events.length === 0 ? { note: 'nothing to deploy' } : {}),
+    ...(deliveryId && reader.vendor !== 'distribution' ? { deliveryId } : {}),
+  }
+}

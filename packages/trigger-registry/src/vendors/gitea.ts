@@ -1,0 +1,54 @@
+import { isDigest } from '../image-ref.js'
+import { firstText, isObject, PayloadError, requireText, text } from '../json.js'
+import { hostOf, imagePush, type VendorReader } from './reader.js'
+
+/**
+ * Gitea and Forgejo package webhooks. A container image `host/owner/name:version` arrives as a
+ * package of type `container`; a version that is a digest is a push without a tag.
+ */
+export const gitea: VendorReader = {
+  vendor: 'gitea',
+  shape: 'Gitea/Forgejo `package` events (X-Gitea-Event: package)',
+  detect: (headers) =>
+    typeof headers['x-gitea-event'] === 'string' || typeof headers['x-forgejo-event'] === 'string',
+  read(json, headers) {
+    const vendor = headers['x-forgejo-event'] !== undefined ? 'forgejo' : 'gitea'
+    const name = (headers['x-forgejo-event'] ?? headers['x-gitea-event'])!.trim()
+    const deliveryId =
+      (headers['x-forgejo-delivery'] ?? headers['x-gitea-delivery'])?.trim() || null
+    if (name !== 'package') {
+      return { events: [], note: `${vendor} ${name} events are not package publications: ignored` }
+    }
+    const pkg = json.package
+    if (!isObject(pkg)) throw new PayloadError('package', 'a package object')
+    const type = (text(pkg, 'type') ?? '').toLowerCase()
+    if (type !== 'container') {
+      return {
+        events: [],
+        note: `${vendor} ${type || 'unknown'} package: only container packages deploy`,
+      }
+    }
+    const action = text(json, 'action') ?? ''
+    if (action !== 'created') {
+      return { events: [], note: `${vendor} package ${action || 'event'}: only created deploys` }
+    }
+    const version = requireText(pkg, 'version', 'the image tag or digest')
+    const owner = requireText(pkg, 'owner.login', 'the package owner')
+    const registry = hostOf(
+      firstText(pkg, ['html_url']) ?? firstText(json, ['repository.html_url']),
+    )
+    const byDigest = isDigest(version)
+    const event = imagePush(
+      vendor,
+      {
+        registry,
+        repository: `${owner}/${requireText(pkg, 'name', 'the image name')}`,
+        tag: byDigest ? null : version,
+        digest: byDigest ? version : null,
+      },
+      deliveryId,
+    )
+    if (!event) throw new PayloadError('package', 'a container image name and version')
+    return { events: [event] }
+  },
+}

@@ -1,0 +1,27 @@
+import type { ImagePushEvent } from '@forge/core'
+import { parseImageRef } from '../image-ref.js'
+import { at, PayloadError, requireText } from '../json.js'
+import { imagePush, type VendorReader } from './reader.js'
+
+/** Quay "Push to Repository" notifications: one event per updated tag, no digest. */
+export const quay: VendorReader = {
+  vendor: 'quay',
+  shape: 'Quay `{ "docker_url", "updated_tags": [...] }`',
+  detect: (_headers, json) =>
+    typeof json.docker_url === 'string' && Array.isArray(json.updated_tags),
+  read(json) {
+    const url = requireText(json, 'docker_url', 'the image name (`quay.io/org/app`)')
+    const ref = parseImageRef(url)
+    if (!ref) throw new PayloadError('docker_url', `an image name, received "${url.slice(0, 80)}"`)
+    const tags = at(json, 'updated_tags') as unknown[]
+    const events: ImagePushEvent[] = []
+    for (const [i, tag] of tags.entries()) {
+      const event =
+        typeof tag === 'string' ? imagePush('quay', { ...ref, tag, digest: null }) : null
+      if (!event) throw new PayloadError(`updated_tags.${i}`, 'a tag')
+      events.push(event)
+    }
+    if (events.length === 0) return { events, note: 'Quay push without updated tags' }
+    return { events }
+  },
+}

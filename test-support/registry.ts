@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort, waitFor } from './ports.js'
+
+const REGISTRY_BIN = '/usr/bin/docker-registry'
+
+export interface RegistryOptions {
+  /** Where the registry POSTs its push/pull notifications; none when absent. */
+  notifyUrl?: string
+  /** Static headers sent with every notification, e.g. `{ Authorization: 'Bearer s3cret' }`. */
+  headers?: Record<string, string>
+}
+
+export interface RunningRegistry {
+  port: number
+  /** `127.0.0.1:<port>`: the prefix of image names pushed to it. */
+  host: string
+  /** Everything the registry printed, for failure messages. */
+  output(): string
+  stop(): Promise<void>
+}
+
+// Registry config is YAML, and JSON is YAML: no YAML library needed to write it.
+function registryConfig(port: number, storage: string, options: RegistryOptions): string {
+  const endpoints = options.notifyUrl
+    ? [
+        {
+          name: 'forge-test',
+          url: options.notifyUrl,
+          // Header values are lists in the registry's config.
+          headers: Object.fromEntries(
+            Object.entries(options.headers ?? {}).map(([name, value]) => [name, [value]]),
+          ),
+          // Short retry settings: a test must see its notifications within seconds.
+          timeout: '2s',
+          threshold: 1,
+          backoff: '200ms',
+        },
+      ]
+    : []
+  return JSON.stringify({
+    version: 0.1,
+    log: { level: 'warn', accesslog: { disabled: true } },
+    storage: { filesystem: { rootdirectory: storage }, delete: { enabled: true } },
+    http: { addr: `127.0.0.1:${port}`, secret: 'forge-test-registry' },
+    notifications: { endpoints },
+  })
+}
+
+/**
+ * Starts the CNCF distribution registry (Debian's `docker-registry`) on a free loopback port with
+ * storage in a temp dir. The Docker engine pushes to 127.0.0.1 registries without TLS settings.
+ */
+export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
+  if (!existsSync(REGISTRY_BIN)) {
+    throw new Error(
+      `This test needs the CNCF registry at ${REGISTRY_BIN}. Run \`bash scripts/test-env.sh\` as root: it installs the docker-registry package.`,
+    )
+  }
+  const port = await freePort()
+  const dir = await mkdtemp(join(tmpdir(), 'forge-registry-'))
+  const configPath = join(dir, 'config.yml')
+  await writeFile(configPath, registryConfig(port, join(dir, 'storage'), options))
+  let output = ''
+  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))])
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+  const host = `127.0.0.1:${port}`
+  try {
+    await waitFor(`the registry on ${host} to answer /v2/`, async () => {
+      if (child.exitCode !== null) throw new Error('exited')
+      const response = await fetch(`http://${host}/v2/`)
+      return response.status === 200
+    })
+  } catch (error) {
+    await stop()
+    throw new Error(
+      `The registry did not start on ${host}: ${(error as Error).message}\n${output.slice(-2000)}`,
+    )
+  }
+  return { port, host, output: () => output, stop }
+}
