@@ -109,10 +109,8 @@ describe('normalization', () => {
     ])
   })
 
-  it('a Bitbucket Data Center diagnostics:ping is a ping', () => {
-    expect(events({ 'x-event-key': 'diagnostics:ping' }, { test: true })).toEqual([
-      { type: 'ping', vendor: 'bitbucket-server' },
-    ])
+  it('a Bitbucket Data Center diagnostics:ping answers OK with no event', () => {
+    expect(events({ 'x-event-key': 'diagnostics:ping' }, { test: true })).toEqual([])
   })
 
   it('a GitLab system hook that is not a push is ignored with its kind in the note', () => {

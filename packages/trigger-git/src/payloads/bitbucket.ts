@@ -64,10 +64,7 @@ export function readBitbucketServer(
   deliveryId?: string,
 ): VendorResult {
   if (event === 'diagnostics:ping') {
-    return {
-      events: [{ type: 'ping', vendor: 'bitbucket-server' }],
-      note: 'ping: the webhook reaches Forge',
-    }
+    return { events: [], note: 'ping: the webhook reaches Forge' }
   }
   if (event !== 'repo:refs_changed') return ignored(event)
   const project = requireText(body, 'repository.project.key')

@@ -26,7 +26,8 @@ export function readGithubLike(
     case 'push':
       return { events: [pushEvent(vendor, body, deliveryId)] }
     case 'ping':
-      return { events: [{ type: 'ping', vendor }], note: 'ping: the webhook reaches Forge' }
+      // DESIGN §2: a ping answers OK with no event; the note tells the user the hook works.
+      return { events: [], note: 'ping: the webhook reaches Forge' }
     case 'create':
     case 'delete':
       // The same change also arrives as a `push`, which is the one that deploys.

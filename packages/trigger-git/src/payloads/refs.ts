@@ -17,7 +17,7 @@ export function splitRef(ref: string, bare = false): RefParts {
 }
 
 export interface VendorResult {
-  events: GitPushEvent[] | [{ type: 'ping'; vendor: string }]
+  events: GitPushEvent[]
   note?: string
 }
 
