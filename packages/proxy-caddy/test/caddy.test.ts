@@ -1,0 +1,126 @@
+import { createServer, request, type Server } from 'node:http'
+import type { ProxyDriver } from '@forge/core'
+import plugin, { createCaddyProxy } from '@forge/proxy-caddy'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CaddyInstance, startCaddy } from '../../../test-support/caddy.js'
+import { freePort } from '../../../test-support/ports.js'
+
+let caddy: CaddyInstance
+let proxy: ProxyDriver
+let listenPort: number
+const upstreams: Server[] = []
+
+// A tiny HTTP upstream that answers with its own name: enough to see where Caddy sends a request.
+async function upstream(name: string): Promise<string> {
+  const server = createServer((_, res) => res.end(name))
+  upstreams.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (!address || typeof address === 'string') throw new Error('no address')
+  return `127.0.0.1:${address.port}`
+}
+
+// node:http, not fetch: fetch may not set the Host header, which is what Caddy routes on.
+function get(host: string, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: listenPort, path, headers: { host }, agent: false },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+beforeAll(async () => {
+  caddy = await startCaddy()
+  listenPort = await freePort()
+  proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${listenPort}` })
+})
+afterAll(async () => {
+  await caddy?.stop()
+  for (const server of upstreams) server.close()
+})
+
+describe('@forge/proxy-caddy on a real Caddy', () => {
+  it('is a plugin with one proxy kind, caddy', () => {
+    expect(plugin.proxies?.map((p) => p.kind)).toEqual(['caddy'])
+  })
+
+  it('creates its server block on first use and routes a host to its upstream', async () => {
+    const blue = await upstream('blue')
+    await proxy.upsertRoute({ id: 'forge-test-web', hosts: ['web.test'], upstream: blue })
+    expect(await get('web.test')).toEqual({ status: 200, body: 'blue' })
+  })
+
+  it('swaps the upstream of an existing route in place', async () => {
+    const green = await upstream('green')
+    await proxy.upsertRoute({ id: 'forge-test-web', hosts: ['web.test'], upstream: green })
+    expect(await get('web.test')).toEqual({ status: 200, body: 'green' })
+    const routes = await proxy.listRoutes()
+    expect(routes.filter((r) => r.id === 'forge-test-web')).toEqual([
+      { id: 'forge-test-web', hosts: ['web.test'], upstream: green },
+    ])
+  })
+
+  it('sends a path prefix to its own upstream ahead of the whole-host route', async () => {
+    const api = await upstream('api')
+    await proxy.upsertRoute({
+      id: 'forge-test-api',
+      hosts: ['web.test'],
+      pathPrefix: '/api',
+      upstream: api,
+    })
+    expect((await get('web.test', '/api/users')).body).toBe('api')
+    expect((await get('web.test', '/api')).body).toBe('api')
+    expect((await get('web.test', '/apiary')).body).toBe('green')
+  })
+
+  it('lists the routes it manages', async () => {
+    const ids = (await proxy.listRoutes()).map((r) => r.id)
+    expect(ids).toEqual(['forge-test-api', 'forge-test-web'])
+  })
+
+  it('removes a route, and removing it again is not an error', async () => {
+    await proxy.removeRoute('forge-test-api')
+    await proxy.removeRoute('forge-test-api')
+    expect((await proxy.listRoutes()).map((r) => r.id)).toEqual(['forge-test-web'])
+    expect((await get('web.test', '/api/users')).body).toBe('green')
+  })
+
+  it('re-creates its server block when Caddy restarted with an empty config', async () => {
+    await caddy.restart()
+    expect(await proxy.listRoutes()).toEqual([])
+    const blue = await upstream('blue-again')
+    await proxy.upsertRoute({ id: 'forge-test-web', hosts: ['web.test'], upstream: blue })
+    expect(await get('web.test')).toEqual({ status: 200, body: 'blue-again' })
+  })
+
+  it('keeps the admin API where it was when it loads a config', async () => {
+    const config = (await (
+      await fetch(`${caddy.adminUrl}/config/`, { keepalive: false })
+    ).json()) as {
+      admin?: { listen?: string }
+    }
+    expect(config.admin?.listen).toBe(new URL(caddy.adminUrl).host)
+  })
+
+  it('says which URL did not answer and what to do when Caddy is unreachable', async () => {
+    const port = await freePort()
+    const offline = createCaddyProxy({ adminUrl: `http://127.0.0.1:${port}` })
+    const error = await offline
+      .upsertRoute({ id: 'x', hosts: ['x.test'], upstream: '127.0.0.1:1' })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'FORGE_CADDY_UNREACHABLE',
+      message: expect.stringContaining(`http://127.0.0.1:${port}`),
+      hint: expect.stringContaining('FORGE_CADDY_ADMIN_URL'),
+    })
+    await expect(offline.listRoutes()).rejects.toMatchObject({ code: 'FORGE_CADDY_UNREACHABLE' })
+  })
+})

@@ -1,0 +1,48 @@
+import { fromCaddyRoute, insertionIndex, toCaddyRoute } from '@forge/proxy-caddy'
+import { describe, expect, it } from 'vitest'
+
+describe('Caddy route objects', () => {
+  it('writes an @id, host and path matchers, and one reverse_proxy upstream', () => {
+    expect(
+      toCaddyRoute({ id: 'r1', hosts: ['a.test'], pathPrefix: '/api/', upstream: '127.0.0.1:9' }),
+    ).toEqual({
+      '@id': 'r1',
+      match: [{ host: ['a.test'], path: ['/api', '/api/*'] }],
+      handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '127.0.0.1:9' }] }],
+      terminal: true,
+    })
+  })
+
+  it('matches the whole host when the prefix is / or absent', () => {
+    expect(toCaddyRoute({ id: 'r', hosts: ['a'], pathPrefix: '/', upstream: 'x:1' }).match).toEqual(
+      [{ host: ['a'] }],
+    )
+  })
+
+  it('reads back what it wrote, and ignores routes it did not write', () => {
+    const route = { id: 'r1', hosts: ['a.test', 'b.test'], pathPrefix: '/api', upstream: 'h:1' }
+    expect(fromCaddyRoute(toCaddyRoute(route))).toEqual(route)
+    expect(fromCaddyRoute({ match: [{ host: ['x'] }], handle: [{ handler: 'file_server' }] })).toBe(
+      null,
+    )
+  })
+
+  it('puts longer path prefixes first and whole-host routes last', () => {
+    const existing = [
+      toCaddyRoute({ id: 'api-v1', hosts: ['a'], pathPrefix: '/api/v1', upstream: 'x:1' }),
+      toCaddyRoute({ id: 'root', hosts: ['a'], upstream: 'x:1' }),
+    ]
+    expect(
+      insertionIndex(existing, { id: 'api', hosts: ['a'], pathPrefix: '/api', upstream: 'x:1' }),
+    ).toBe(1)
+    expect(insertionIndex(existing, { id: 'other', hosts: ['b'], upstream: 'x:1' })).toBe(2)
+    expect(
+      insertionIndex(existing, {
+        id: 'deep',
+        hosts: ['a'],
+        pathPrefix: '/api/v1/x',
+        upstream: 'x:1',
+      }),
+    ).toBe(0)
+  })
+})
