@@ -1,0 +1,18 @@
+import { z } from 'zod'
+
+export const manualTriggerConfigSchema = z.object({
+  allowTag: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Let the caller choose what to deploy (`tag`, `ref` in the body). When false, a request that names one is refused and an empty body redeploys the configured release',
+    ),
+  force: z
+    .boolean()
+    .optional()
+    .describe('Deploy even when the source sees nothing new (same digest, same commit)'),
+})
+
+export type ManualTriggerConfig = z.infer<typeof manualTriggerConfigSchema>
+
+export const manualTriggerSample: ManualTriggerConfig = { allowTag: true, force: true }
