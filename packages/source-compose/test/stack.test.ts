@@ -1,0 +1,210 @@
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isForgeError } from '@forge/core'
+import { createDockerClient, dockerService } from '@forge/docker'
+import composePlugin, {
+  composeConfigSchema,
+  composeSource,
+  projectName,
+} from '@forge/source-compose'
+import {
+  createFakeSourceContext,
+  type FakeSourceContext,
+  runSourceContract,
+  service,
+} from '@forge/testing'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  BUSYBOX_IMAGE,
+  docker,
+  removeLabelled,
+  requireDocker,
+} from '../../../test-support/docker.js'
+import { freePort } from '../../../test-support/ports.js'
+
+const client = createDockerClient()
+const fakes: FakeSourceContext<unknown>[] = []
+
+// SIGKILL: busybox as PID 1 ignores SIGTERM, and a 10 s stop timeout per container is wasted time.
+function stack(port: number, workerCommand = 'sleep 3600'): string {
+  return `services:
+  web:
+    image: ${BUSYBOX_IMAGE}
+    stop_signal: SIGKILL
+    command: ["sh", "-c", "mkdir -p /www && echo hello from \${GREETING} > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports:
+      - "127.0.0.1:${port}:8080"
+  worker:
+    image: ${BUSYBOX_IMAGE}
+    stop_signal: SIGKILL
+    command: ${workerCommand}
+    labels:
+      - team=jobs
+`
+}
+
+function context(compose: string, env: Record<string, string> = {}) {
+  const fake = createFakeSourceContext({
+    kind: 'compose',
+    config: composeConfigSchema.parse({ compose, startTimeoutSeconds: 30 }),
+    env,
+    services: [service(dockerService, client)],
+  })
+  fakes.push(fake as FakeSourceContext<unknown>)
+  return fake
+}
+
+const labelled = (id: string) =>
+  docker(['ps', '-aq', '--filter', `label=forge.workload.id=${id}`]).then((out) =>
+    out.split('\n').filter(Boolean),
+  )
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  if (!isForgeError(error)) throw new Error(`expected a ForgeError, got ${String(error)}`)
+  return error
+}
+
+beforeAll(requireDocker)
+
+afterEach(async () => {
+  for (const fake of fakes.splice(0)) {
+    await removeLabelled(`forge.workload.id=${fake.ctx.workload.id}`)
+    const project = projectName(fake.ctx.workload)
+    const networks = await docker([
+      'network',
+      'ls',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+    ])
+    for (const id of networks.split('\n').filter(Boolean)) await docker(['network', 'rm', id])
+    fake.dispose()
+  }
+})
+
+describe('compose source on a real Docker engine', () => {
+  it('is a plugin whose source kind is compose', () => {
+    expect(composePlugin.name).toBe('@forge/source-compose')
+    expect(composePlugin.sources?.[0]?.kind).toBe('compose')
+  })
+
+  it('deploys a two-service stack, serves the published port, and restarts only what changed', async () => {
+    const port = await freePort()
+    const fake = context(stack(port), { GREETING: 'forge' })
+    const first = await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    expect(first.status).toBe('deployed')
+
+    const body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())
+    expect(body.trim()).toBe('hello from forge')
+
+    const rows = fake.containers.snapshot()
+    expect(rows.map((r) => r.role).sort()).toEqual(['web', 'worker'])
+    const web = rows.find((r) => r.role === 'web')
+    expect(web).toMatchObject({ image: BUSYBOX_IMAGE, state: 'running', port })
+    const inspect = JSON.parse(await docker(['inspect', web?.containerId ?? '']))[0]
+    expect(inspect.Config.Labels).toMatchObject({
+      'forge.managed': 'true',
+      'forge.workload.id': fake.ctx.workload.id,
+      'forge.workload.kind': 'compose',
+      'forge.role': 'web',
+    })
+    expect(inspect.Name).toContain(fake.ctx.workload.id.replace(/-/g, '').slice(0, 8))
+    const workerBefore = rows.find((r) => r.role === 'worker')?.containerId
+
+    const changed = { ...fake.ctx.workload.source.config, compose: stack(port, 'sleep 3601') }
+    fake.ctx.workload.source.config = changed
+    await composeSource.deploy(fake.ctx, { reason: 'config' })
+    const after = fake.containers.snapshot()
+    expect(after.find((r) => r.role === 'web')?.containerId).toBe(web?.containerId)
+    expect(after.find((r) => r.role === 'worker')?.containerId).not.toBe(workerBefore)
+    expect(await labelled(fake.ctx.workload.id)).toHaveLength(2)
+  })
+
+  it('passes the source contract: deploy, reconcile, teardown twice', async () => {
+    const port = await freePort()
+    const report = await runSourceContract(composeSource, {
+      config: { compose: stack(port) },
+      services: [service(dockerService, client)],
+    })
+    fakes.push(report.context as FakeSourceContext<unknown>)
+    expect(report.deploy.status).toBe('deployed')
+    expect(report.reconcile).toEqual({ status: 'running' })
+  })
+
+  it('writes the document only when its hash changes', async () => {
+    const fake = context(stack(await freePort()))
+    await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    const writes = () => fake.progress.filter((p) => p.step === 'write').map((p) => p.detail)
+    await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    expect(writes()[0]).toContain('updated')
+    expect(writes()[1]).toContain('unchanged')
+  })
+
+  it('reconcile reports a service that stopped', async () => {
+    const fake = context(stack(await freePort()))
+    await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    expect(await composeSource.reconcile(fake.ctx)).toEqual({ status: 'running' })
+    const worker = fake.containers.snapshot().find((r) => r.role === 'worker')
+    await docker(['stop', worker?.containerId ?? ''])
+    const result = await composeSource.reconcile(fake.ctx)
+    expect(result).toMatchObject({ status: 'degraded' })
+    expect(result?.message).toContain('worker exited')
+  })
+
+  it('teardown leaves nothing labelled, and is idempotent even when the directory is gone', async () => {
+    const fake = context(stack(await freePort()))
+    await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    const dir = join(fake.settings.dataDir, 'workloads', fake.ctx.workload.id)
+    expect(existsSync(join(dir, 'compose.yml'))).toBe(true)
+    await composeSource.teardown(fake.ctx)
+    expect(await labelled(fake.ctx.workload.id)).toEqual([])
+    expect(fake.containers.snapshot()).toEqual([])
+    expect(existsSync(dir)).toBe(false)
+    await composeSource.teardown(fake.ctx)
+
+    await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    await rm(dir, { recursive: true, force: true })
+    await composeSource.teardown(fake.ctx)
+    expect(await labelled(fake.ctx.workload.id)).toEqual([])
+  })
+
+  it('fails the deploy on bad YAML without running compose', async () => {
+    const fake = context('services:\n  web:\n    image: "unclosed\n')
+    const error = await rejection(composeSource.deploy(fake.ctx, { reason: 'manual' }))
+    expect(error.code).toBe('FORGE_COMPOSE_INVALID_YAML')
+    expect(error.message).toMatch(/line \d+, column \d+/)
+    expect(fake.progress.some((p) => p.step === 'compose')).toBe(false)
+  })
+
+  it('fails the deploy when a service exits at once, with its logs in the deploy log', async () => {
+    const compose = `services:\n  job:\n    image: ${BUSYBOX_IMAGE}\n    command: ["sh", "-c", "echo boom-at-start; exit 3"]\n`
+    const fake = context(compose)
+    const error = await rejection(composeSource.deploy(fake.ctx, { reason: 'manual' }))
+    expect(error.code).toBe('FORGE_COMPOSE_SERVICE_FAILED')
+    expect(error.message).toContain('job')
+    const log = fake.progress.map((p) => p.detail).join('\n')
+    expect(log).toContain('boom-at-start')
+  })
+
+  it('fails the deploy on an unknown image with the compose output', async () => {
+    const fake = context('services:\n  web:\n    image: forge-test/does-not-exist:1\n')
+    const error = await rejection(composeSource.deploy(fake.ctx, { reason: 'manual' }))
+    expect(error.code).toBe('FORGE_COMPOSE_COMMAND_FAILED')
+    expect(error.message).toContain('forge-test/does-not-exist')
+  })
+
+  it('never lets the compose document read the server environment', async () => {
+    process.env.FORGE_TEST_SECRET = 'server-secret'
+    const port = await freePort()
+    const fake = context(stack(port).replace('${GREETING}', '${FORGE_TEST_SECRET:-none}'))
+    await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    const body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())
+    expect(body.trim()).toBe('hello from none')
+    delete process.env.FORGE_TEST_SECRET
+  })
+})
