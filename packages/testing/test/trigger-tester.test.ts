@@ -153,7 +153,7 @@ describe('triggerTester().run()', () => {
       triggerTester(sloppy).run({ ignore: [{ name: 'anything', request: { body: {} } }] }),
     )
     expect(error.message).toContain(
-      'parse result.events[0].actor: expected string|null, received undefined',
+      'parse result.events[0].actor: Invalid input: expected string, received undefined',
     )
   })
 
