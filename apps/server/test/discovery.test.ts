@@ -1,0 +1,130 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/index.js'
+import { createSecretBox, keyFromString } from '../src/store/crypto.js'
+import { makeInstance, startServer } from './helpers.js'
+
+const dirs: string[] = []
+const instance = (deps: string[], config?: Record<string, unknown>) => {
+  const dir = makeInstance(deps, config)
+  dirs.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+describe('plugin discovery', () => {
+  it("loads the instance's forge plugins and leaves other dependencies alone", async () => {
+    const server = await startServer({ dir: instance(['forge-test-plugin', 'forge-other-dep']) })
+    try {
+      const { body } = await server.api('GET', '/api/plugins')
+      expect(body.plugins.map((p: { name: string }) => p.name)).toEqual(['forge-test-plugin'])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('a broken plugin stops the boot with a message naming the package, the cause and the fix', async () => {
+    const dir = instance(['forge-test-plugin', 'forge-broken-plugin'])
+    const boot = startServer({ dir })
+    await expect(boot).rejects.toMatchObject({ code: 'FORGE_PLUGIN_INVALID' })
+    const error = await boot.catch((e) => e)
+    expect(error.message).toContain('forge-broken-plugin')
+    expect(error.message).toContain('expected')
+    expect(error.hint).toContain('allowBroken')
+  })
+
+  it('allowBroken skips a broken plugin; exclude never loads one', async () => {
+    const allowed = await startServer({
+      dir: instance(['forge-test-plugin', 'forge-broken-plugin'], {
+        allowBroken: ['forge-broken-plugin'],
+      }),
+    })
+    try {
+      const { body } = await allowed.api('GET', '/api/plugins')
+      expect(body.plugins).toHaveLength(1)
+      expect(body.skipped[0].package).toBe('forge-broken-plugin')
+    } finally {
+      await allowed.close()
+    }
+    const excluded = await startServer({
+      dir: instance(['forge-test-plugin'], { exclude: ['forge-test-plugin'] }),
+    })
+    try {
+      expect((await excluded.api('GET', '/api/plugins')).body.plugins).toHaveLength(0)
+    } finally {
+      await excluded.close()
+    }
+  })
+
+  it('an invalid forge.config.json stops the boot with the field path', async () => {
+    await expect(startServer({ dir: instance([], { exclude: 'all' }) })).rejects.toThrow(/exclude/)
+  })
+})
+
+describe('store', () => {
+  it('opens SQLite in WAL mode with foreign keys and records each migration', async () => {
+    const dir = instance(['forge-test-plugin'])
+    const server = await startServer({ dir })
+    await server.close()
+    const db = new Database(join(dir, 'data', 'forge.db'), { readonly: true })
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
+        { version: 1, name: 'initial' },
+      ])
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+          name: string
+        }[]
+      ).map((t) => t.name)
+      for (const t of [
+        'workloads',
+        'apps',
+        'triggers',
+        'trigger_bindings',
+        'containers',
+        'workload_env',
+        'workload_state',
+        'deploys',
+        'deliveries',
+        'settings',
+      ])
+        expect(tables).toContain(t)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('reads FORGE_SECRET_KEY as hex, base64 or a passphrase, and refuses data sealed under another key', () => {
+    const hex = 'ab'.repeat(32)
+    expect(keyFromString(hex)).toEqual(Buffer.from(hex, 'hex'))
+    expect(keyFromString(Buffer.alloc(32, 7).toString('base64'))).toEqual(Buffer.alloc(32, 7))
+    expect(keyFromString('a passphrase')).toHaveLength(32)
+    const sealed = createSecretBox(keyFromString('one')).encrypt('value', 'env:w:K')
+    expect(createSecretBox(keyFromString('one')).decrypt(sealed, 'env:w:K')).toBe('value')
+    expect(() => createSecretBox(keyFromString('two')).decrypt(sealed, 'env:w:K')).toThrow(
+      /not the key/,
+    )
+    expect(() => createSecretBox(keyFromString('one')).decrypt(sealed, 'env:w:OTHER')).toThrow()
+  })
+
+  it('reads flags before environment variables', () => {
+    const config = loadConfig(
+      ['--port', '8123', '--data-dir', '/tmp/x'],
+      { FORGE_PORT: '9000', FORGE_HOST: '0.0.0.0', FORGE_RECONCILE_INTERVAL: '1' },
+      '/',
+    )
+    expect(config).toMatchObject({
+      port: 8123,
+      dataDir: '/tmp/x',
+      host: '0.0.0.0',
+      reconcileIntervalMs: 5_000,
+      proxy: 'none',
+    })
+    expect(() => loadConfig([], { FORGE_PORT: 'abc' })).toThrow(/FORGE_PORT/)
+  })
+})

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  BUSYBOX_IMAGE,
+  docker,
+  removeLabelled,
+  requireDocker,
+} from '../../../test-support/docker.js'
+import { waitFor } from '../../../test-support/ports.js'
+import { clampReconcileInterval } from '../src/index.js'
+import { type Json, startServer, type TestServer } from './helpers.js'
+
+const RUN = `forge.test.server=${randomUUID().slice(0, 8)}`
+let server: TestServer
+
+beforeAll(async () => {
+  await requireDocker()
+  server = await startServer({ disableReconciler: false, reconcileIntervalMs: 300_000 })
+})
+afterAll(async () => {
+  await server?.stop()
+  await removeLabelled(RUN)
+})
+
+async function runLabelled(workloadId: string, role: string): Promise<string> {
+  const out = await docker([
+    'run',
+    '-d',
+    '--label',
+    RUN,
+    '--label',
+    'forge.managed=true',
+    '--label',
+    `forge.workload.id=${workloadId}`,
+    '--label',
+    'forge.workload.kind=test-app',
+    '--label',
+    `forge.role=${role}`,
+    BUSYBOX_IMAGE,
+  ])
+  return out.trim()
+}
+
+const workload = async (name: string, config: Record<string, unknown> = {}) =>
+  (
+    await server.api('POST', '/api/workloads', {
+      name,
+      source: { kind: 'test-app', config: { image: 'i', ...config } },
+    })
+  ).body
+
+describe('reconciler (real Docker engine)', () => {
+  it('reports a reachable Docker engine in /healthz', async () => {
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as Json
+    expect(health.docker.reachable).toBe(true)
+  })
+
+  it('indexes a labelled container, then marks it missing once removed', async () => {
+    const w = await workload('rec-web')
+    const id = await runLabelled(w.id, 'web')
+    await server.reconciler?.pass()
+    const [row] = (await server.api('GET', `/api/workloads/${w.id}/containers`)).body
+    expect(row).toMatchObject({
+      containerId: id,
+      role: 'web',
+      state: 'running',
+      image: BUSYBOX_IMAGE,
+    })
+    expect(row.lastSeenAt).not.toBeNull()
+    await docker(['rm', '-f', id])
+    await server.reconciler?.pass()
+    const [gone] = (await server.api('GET', `/api/workloads/${w.id}/containers`)).body
+    expect(gone.state).toBe('missing')
+    expect(
+      (await server.api('GET', '/api/containers?state=missing')).body.map(
+        (c: { id: string }) => c.id,
+      ),
+    ).toContain(gone.id)
+  })
+
+  it('ignores a container whose forge.workload.id names no workload', async () => {
+    const forged = randomUUID()
+    const id = await runLabelled(forged, 'web')
+    await server.reconciler?.pass()
+    const all = (await server.api('GET', '/api/containers')).body
+    expect(all.some((c: { containerId: string }) => c.containerId === id)).toBe(false)
+  })
+
+  it('keeps what the source wrote: the reconciler writes only state and last seen', async () => {
+    const w = await workload('rec-owned')
+    // A deploy of the test source writes image `i:v1` and port 8080 into the row for role web.
+    await server.api('POST', `/api/workloads/${w.id}/deploy`, { tag: 'v1' })
+    await waitFor(
+      'the deploy row',
+      async () => (await server.api('GET', `/api/workloads/${w.id}/containers`)).body.length === 1,
+    )
+    const id = await runLabelled(w.id, 'web')
+    await server.reconciler?.pass()
+    const [row] = (await server.api('GET', `/api/workloads/${w.id}/containers`)).body
+    expect(row).toMatchObject({ containerId: id, image: 'i:v1', port: 8080, state: 'running' })
+  })
+
+  it('picks up a new container from the Docker events stream without a tick', async () => {
+    const w = await workload('rec-events')
+    const id = await runLabelled(w.id, 'site')
+    await waitFor('the container in the index via events', async () =>
+      (await server.api('GET', `/api/workloads/${w.id}/containers`)).body.some(
+        (c: { containerId: string }) => c.containerId === id,
+      ),
+    )
+  })
+
+  it("isolates one workload's failing Source.reconcile from the others", async () => {
+    const bad = await workload('rec-bad', { reconcileThrows: true })
+    const good = await workload('rec-good')
+    await server.reconciler?.pass()
+    expect(server.reconciler?.health.get(bad.id)).toMatchObject({ status: 'degraded' })
+    expect(server.reconciler?.health.get(good.id)?.status).toMatch(/running|stopped/)
+  })
+
+  it('clamps the tick to 5 s..5 min', () => {
+    expect(clampReconcileInterval(1_000)).toBe(5_000)
+    expect(clampReconcileInterval(3_600_000)).toBe(300_000)
+    expect(clampReconcileInterval(30_000)).toBe(30_000)
+  })
+})
+
+describe('without a reachable Docker engine', () => {
+  it('boots, says so in /healthz, and names it in a failed deploy', async () => {
+    const offline = await startServer({
+      disableReconciler: false,
+      dockerHost: 'unix:///tmp/forge-no-such-docker.sock',
+    })
+    try {
+      const health = (await (await fetch(`${offline.url}/healthz`)).json()) as Json
+      expect(health.docker).toMatchObject({ reachable: false })
+      expect(health.docker.error).toContain('forge-no-such-docker.sock')
+      const w = (
+        await offline.api('POST', '/api/workloads', {
+          name: 'x',
+          source: { kind: 'test-app', config: { image: 'i', fail: true } },
+        })
+      ).body
+      const { deployId } = (await offline.api('POST', `/api/workloads/${w.id}/deploy`, {})).body
+      await waitFor(
+        'deploy failed',
+        async () => (await offline.api('GET', `/api/deploys/${deployId}`)).body.status === 'failed',
+      )
+      expect((await offline.api('GET', `/api/deploys/${deployId}`)).body.error).toContain(
+        'The Docker engine is unreachable',
+      )
+    } finally {
+      await offline.stop()
+    }
+  })
+})
