@@ -52,10 +52,7 @@ export function normalizeImage(parts: {
 }): ImageRef | null {
   const registry = parts.registry === null ? null : normalizeRegistry(parts.registry)
   if (parts.registry !== null && registry === null) return null
-  let repository = parts.repository
-    .trim()
-    .toLowerCase()
-    .replace(/^\/+|\/+$/g, '')
+  let repository = parts.repository.trim().toLowerCase()
   if (repository === '' || !repository.split('/').every((c) => PATH_COMPONENT.test(c))) return null
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`
   const tag = parts.tag ?? null
