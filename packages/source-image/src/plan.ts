@@ -1,0 +1,106 @@
+import { type DeploymentIntent, ForgeError, type SourceContext } from '@forge/core'
+import { inspectImage, type PulledImage, type PullPolicy, pullImage } from '@forge/docker'
+import type Docker from 'dockerode'
+import type { ImageConfig } from './config.js'
+import type { ImageState, Release } from './releases.js'
+
+/** What a deploy will run: a release, new or taken from the history. */
+export interface Plan {
+  release: Release
+  /** True when the release is an earlier one (rollback). */
+  fromHistory: boolean
+}
+
+/** Resolves the intent to a release: pulls the image for a new one, takes history for rollback. */
+export async function planRelease(
+  docker: Docker,
+  ctx: SourceContext<ImageConfig>,
+  intent: DeploymentIntent,
+  state: ImageState,
+): Promise<Plan> {
+  const config = ctx.workload.source.config
+  if (intent.reason === 'rollback') {
+    const previous = state.releases[1]
+    if (!previous) {
+      throw new ForgeError(
+        'FORGE_IMAGE_NO_PREVIOUS_RELEASE',
+        `Workload ${ctx.workload.name} has no previous release to roll back to (${state.releases.length} kept).`,
+        'Deploy at least twice before rolling back; keepReleases sets how many releases are kept.',
+      )
+    }
+    // The image may have been pruned since: pull it back by digest when it came from a registry.
+    await pull(docker, ctx, previous.digest ?? previous.imageId, 'missing')
+    return { release: previous, fromHistory: true }
+  }
+  let ref: string
+  let policy: PullPolicy = config.pull
+  if (intent.reason === 'promote') {
+    if (!intent.digest) {
+      throw new ForgeError(
+        'FORGE_IMAGE_PROMOTE_WITHOUT_DIGEST',
+        `Promoting workload ${ctx.workload.name} needs the parent's running digest, and the intent carries none.`,
+        'Promote from a parent workload that has a running release; the host passes its digest in intent.digest.',
+      )
+    }
+    // A parent built from a local image has no registry digest: its image id names it.
+    const localId =
+      intent.digest.startsWith('sha256:') && (await inspectImage(docker, intent.digest))
+    ref = localId ? intent.digest : imageRef(config.image, intent.digest)
+    policy = 'missing'
+  } else {
+    ref = `${config.image}:${intent.tag ?? config.tag}`
+    // A push notification means the tag moved: fetch it even when a copy is on the host.
+    if (intent.reason === 'image.push' && policy === 'missing') policy = 'always'
+  }
+  const image = await pull(docker, ctx, ref, policy)
+  return {
+    release: {
+      id: releaseId(),
+      image: ref,
+      imageId: image.id,
+      digest: image.digest,
+      env: { ...config.env, ...ctx.env },
+      config,
+      deployedAt: new Date().toISOString(),
+    },
+    fromHistory: false,
+  }
+}
+
+/** `repo@sha256:..` is used as it is; a bare digest joins the configured repository. */
+export function imageRef(image: string, digest: string): string {
+  return digest.includes('@') ? digest : `${image}@${digest}`
+}
+
+async function pull(
+  docker: Docker,
+  ctx: SourceContext,
+  ref: string,
+  policy: PullPolicy,
+): Promise<PulledImage> {
+  ctx.progress('pull', `${ref} (policy ${policy})`)
+  const image = await pullImage(docker, ref, {
+    policy,
+    signal: ctx.signal,
+    onProgress: (line) => ctx.progress('pull', line),
+  })
+  ctx.progress(
+    'pull',
+    image.pulled ? `pulled ${image.digest ?? image.id}` : `using local ${image.id}`,
+  )
+  return image
+}
+
+function releaseId(): string {
+  return `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+}
+
+/** Same image, env and config as what runs: nothing to deploy unless forced. */
+export function sameRelease(a: Release | undefined, b: Release): boolean {
+  return (
+    a !== undefined &&
+    a.imageId === b.imageId &&
+    JSON.stringify(a.env) === JSON.stringify(b.env) &&
+    JSON.stringify(a.config) === JSON.stringify(b.config)
+  )
+}

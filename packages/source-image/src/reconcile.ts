@@ -1,0 +1,56 @@
+import {
+  proxyService,
+  type ReconcileResult,
+  type SourceContext,
+  settingsService,
+} from '@forge/core'
+import { dockerService, normalizeState } from '@forge/docker'
+import type { ImageConfig } from './config.js'
+import { findRoleContainer, restartContainer } from './container.js'
+import { faceRoutes, switchRoutes } from './faces.js'
+import { readState } from './releases.js'
+
+/**
+ * Checks the active container. A stopped one is reported, and started again unless the restart
+ * setting is `no`; its ephemeral host port may change on a start, so the routes follow it.
+ */
+export async function reconcileImage(ctx: SourceContext<ImageConfig>): Promise<ReconcileResult> {
+  const docker = ctx.services.get(dockerService)
+  const state = await readState(ctx)
+  if (!state.active) return { status: 'stopped', message: 'nothing deployed yet' }
+  const active = state.active
+  const info = await findRoleContainer(docker, ctx, active.role)
+  if (!info) {
+    await ctx.containers.upsert({ role: active.role, state: 'missing' })
+    return {
+      status: 'missing',
+      message: `the ${active.role} container is gone; redeploy to recreate it`,
+    }
+  }
+  const observed = normalizeState(info.State)
+  if (observed === 'running' || observed === 'restarting') {
+    await ctx.containers.upsert({ role: active.role, state: observed })
+    return { status: 'running' }
+  }
+  const config =
+    state.releases.find((r) => r.id === active.releaseId)?.config ?? ctx.workload.source.config
+  const inspect = await docker.getContainer(info.Id).inspect()
+  const crash = `${info.Names[0]?.slice(1)} is ${observed} (exit code ${inspect.State.ExitCode})`
+  ctx.log.warn(`Container ${crash}`, { role: active.role })
+  if (config.restart === 'no') {
+    await ctx.containers.upsert({ role: active.role, state: observed })
+    return { status: 'stopped', message: `${crash}; restart is "no", so it stays down` }
+  }
+  const started = await restartContainer(docker.getContainer(info.Id))
+  const proxy = ctx.services.find(proxyService)
+  if (proxy) {
+    const domain = ctx.services.find(settingsService)?.domain ?? null
+    await switchRoutes(proxy, faceRoutes(ctx.workload, config, started.hostPorts, domain))
+  }
+  await ctx.containers.upsert({
+    role: active.role,
+    state: 'running',
+    extra: { releaseId: active.releaseId, hostPorts: started.hostPorts, standby: false },
+  })
+  return { status: 'degraded', message: `${crash}; restarted (restart: ${config.restart})` }
+}

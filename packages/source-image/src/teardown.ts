@@ -1,0 +1,47 @@
+import { proxyService, type SourceContext, type TeardownOptions } from '@forge/core'
+import { dockerService, removeVolumes, resourceName, workloadFilter } from '@forge/docker'
+import type { ImageConfig } from './config.js'
+import { removeContainer } from './container.js'
+import { readState } from './releases.js'
+
+/**
+ * Removes the workload's containers, routes and Forge-owned volumes; the user's named volumes
+ * only when asked. Running it twice is harmless.
+ */
+export async function teardownImage(
+  ctx: SourceContext<ImageConfig>,
+  options: TeardownOptions = {},
+): Promise<void> {
+  const docker = ctx.services.get(dockerService)
+  const proxy = ctx.services.find(proxyService)
+  const state = await readState(ctx)
+  if (proxy) {
+    // Every route carrying the workload's prefix, not only the recorded ones: a deploy that
+    // died between switching and recording leaves no route behind either.
+    const prefix = `${resourceName(ctx.workload, '')}-`
+    const owned = new Set([
+      ...state.routes,
+      ...(await proxy.listRoutes()).map((r) => r.id).filter((id) => id.startsWith(prefix)),
+    ])
+    for (const id of owned) await proxy.removeRoute(id)
+  }
+  const containers = await docker.listContainers({
+    all: true,
+    filters: workloadFilter(ctx.workload),
+  })
+  for (const container of containers) await removeContainer(docker, container.Id)
+  await removeVolumes(docker, ctx.workload)
+  if (options.removeVolumes) {
+    for (const volume of ctx.workload.source.config.volumes) {
+      if (volume.scope !== 'named') continue
+      await docker
+        .getVolume(volume.name)
+        .remove()
+        .catch((error: { statusCode?: number }) => {
+          if (error.statusCode !== 404) throw error
+        })
+    }
+  }
+  for (const row of await ctx.containers.list()) await ctx.containers.remove(row.role)
+  await ctx.state.patch({ active: undefined, routes: undefined })
+}

@@ -1,0 +1,87 @@
+import { request } from 'node:http'
+import type { ProxyDriver } from '@forge/core'
+import { dockerService } from '@forge/docker'
+import { type ImageConfig, type ImageConfigInput, imageConfigSchema } from '@forge/source-image'
+import { createFakeSourceContext, type FakeSourceContext, service } from '@forge/testing'
+import type Docker from 'dockerode'
+import { BUSYBOX_IMAGE, docker as dockerCli } from '../../../test-support/docker.js'
+
+/** busybox httpd serving `$VERSION` at `/`: a real HTTP workload whose answer names its release. */
+export function versionedConfig(
+  version: string,
+  overrides: Partial<ImageConfigInput> = {},
+): ImageConfig {
+  const [image, tag] = BUSYBOX_IMAGE.split(':') as [string, string]
+  return imageConfigSchema.parse({
+    image,
+    tag,
+    port: 8080,
+    command: [
+      'sh',
+      '-c',
+      'mkdir -p /www && echo "$VERSION" > /www/index.html && exec httpd -f -p "${PORT:-8080}" -h /www',
+    ],
+    env: { VERSION: version },
+    healthcheck: { interval: 100, retries: 100 },
+    drainMs: 300,
+    stopTimeout: 2,
+    ...overrides,
+  })
+}
+
+export function imageWorkload(
+  docker: Docker,
+  config: ImageConfig,
+  options: { proxy?: ProxyDriver; allowedVolumePaths?: string[] } = {},
+): FakeSourceContext<ImageConfig> {
+  return createFakeSourceContext<ImageConfig>({
+    kind: 'image',
+    config,
+    services: [service(dockerService, docker)],
+    ...(options.proxy ? { proxy: options.proxy } : {}),
+    settings: { allowedVolumePaths: options.allowedVolumePaths ?? [] },
+  })
+}
+
+/** Redeploys with a new config, as the host does after a PATCH of the workload. */
+export function setConfig(fake: FakeSourceContext<ImageConfig>, config: ImageConfig): void {
+  fake.ctx.workload.source.config = config
+}
+
+/** GET through a local port with a Host header (fetch may not set Host), fresh connection. */
+export function get(
+  port: number,
+  host: string,
+  path = '/',
+  timeoutMs = 5_000,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: timeoutMs },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }))
+        res.on('error', reject)
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Everything Docker holds with the workload's label: containers and volumes. */
+export async function labelled(
+  workloadId: string,
+): Promise<{ containers: string[]; volumes: string[] }> {
+  const filter = `label=forge.workload.id=${workloadId}`
+  const lines = (out: string) => out.split('\n').filter(Boolean)
+  return {
+    containers: lines(
+      await dockerCli(['ps', '-a', '--format', '{{.Names}} {{.State}}', '--filter', filter]),
+    ),
+    volumes: lines(await dockerCli(['volume', 'ls', '-q', '--filter', filter])),
+  }
+}
