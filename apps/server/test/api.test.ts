@@ -316,3 +316,27 @@ describe('apps, plugins, openapi, health', () => {
     expect(await res.json()).toMatchObject({ status: 'ok', docker: { reachable: null } })
   })
 })
+
+describe('events', () => {
+  it('streams deploy state changes as server-sent events', async () => {
+    const controller = new AbortController()
+    const res = await fetch(`${server.url}/api/events`, {
+      headers: { authorization: `Bearer ${server.host.config.adminToken}` },
+      signal: controller.signal,
+    })
+    expect(res.headers.get('content-type')).toContain('text/event-stream')
+    const { body: w } = await workload('sse')
+    const { body: d } = await server.api('POST', `/api/workloads/${w.id}/deploy`, {})
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    let text = ''
+    while (!text.includes('"status":"succeeded"')) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    controller.abort()
+    expect(text).toContain('event: deploy')
+    expect(text).toContain(d.deployId)
+    expect(text).toContain('"status":"running"')
+  })
+})
