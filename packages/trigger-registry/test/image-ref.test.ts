@@ -17,10 +17,28 @@ describe('parseImageRef', () => {
     ['localhost:5000/app:dev', 'localhost:5000', 'app', 'dev', null],
     ['GHCR.io/Org/App:V1', 'ghcr.io', 'org/app', 'V1', null],
     [`ghcr.io/org/app@${D}`, 'ghcr.io', 'org/app', null, D],
-    [`ghcr.io/org/app:v2@${D.toUpperCase().replace('SHA256', 'sha256')}`, 'ghcr.io', 'org/app', 'v2', D],
-    ['registry.gitlab.com/group/sub/project/image', 'registry.gitlab.com', 'group/sub/project/image', null, null],
+    [
+      `ghcr.io/org/app:v2@${D.toUpperCase().replace('SHA256', 'sha256')}`,
+      'ghcr.io',
+      'org/app',
+      'v2',
+      D,
+    ],
+    [
+      'registry.gitlab.com/group/sub/project/image',
+      'registry.gitlab.com',
+      'group/sub/project/image',
+      null,
+      null,
+    ],
     ['https://quay.io/acme/web', 'quay.io', 'acme/web', null, null],
-    ['my-registry.internal:443/a_b/c.d-e__f', 'my-registry.internal:443', 'a_b/c.d-e__f', null, null],
+    [
+      'my-registry.internal:443/a_b/c.d-e__f',
+      'my-registry.internal:443',
+      'a_b/c.d-e__f',
+      null,
+      null,
+    ],
   ])('%s → %s / %s / %s / %s', (text, registry, repository, tag, digest) => {
     expect(parseImageRef(text)).toEqual({ registry, repository, tag, digest })
   })
@@ -44,7 +62,12 @@ describe('parseImageRef', () => {
   })
 
   it('config and events agree: every spelling of one image normalizes to the same name', () => {
-    const names = ['nginx', 'docker.io/nginx', 'docker.io/library/nginx', 'index.docker.io/library/nginx:1']
+    const names = [
+      'nginx',
+      'docker.io/nginx',
+      'docker.io/library/nginx',
+      'index.docker.io/library/nginx:1',
+    ]
     const normalized = new Set(names.map((n) => JSON.stringify({ ...parseImageRef(n), tag: null })))
     expect(normalized.size).toBe(1)
   })

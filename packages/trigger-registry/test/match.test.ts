@@ -1,4 +1,10 @@
-import { type ImagePushEvent, type InboundEvent, isSkip, validateConfig, type WorkloadRef } from '@forge/core'
+import {
+  type ImagePushEvent,
+  type InboundEvent,
+  isSkip,
+  validateConfig,
+  type WorkloadRef,
+} from '@forge/core'
 import plugin, {
   type RegistryTriggerConfig,
   registryTrigger,
@@ -38,13 +44,39 @@ const match = async (event: InboundEvent, raw: unknown, image?: unknown) =>
 describe('match: what deploys', () => {
   it.each<[string, Partial<ImagePushEvent>, unknown, unknown]>([
     ['a push of the configured image', {}, { image: '127.0.0.1:5000/demo/web' }, undefined],
-    ["a push of the workload's image when no image is configured", {}, {}, '127.0.0.1:5000/demo/web'],
-    ['a tag matching a glob', { tag: 'v2' }, { image: '127.0.0.1:5000/demo/web', tags: ['v*'] }, undefined],
-    ['a tag in a semver range', { tag: '1.4.2' }, { image: '127.0.0.1:5000/demo/web', tags: ['^1.2.0'] }, undefined],
-    ['the tag pinned in the watched image', { tag: 'latest' }, { image: '127.0.0.1:5000/demo/web:latest' }, undefined],
+    [
+      "a push of the workload's image when no image is configured",
+      {},
+      {},
+      '127.0.0.1:5000/demo/web',
+    ],
+    [
+      'a tag matching a glob',
+      { tag: 'v2' },
+      { image: '127.0.0.1:5000/demo/web', tags: ['v*'] },
+      undefined,
+    ],
+    [
+      'a tag in a semver range',
+      { tag: '1.4.2' },
+      { image: '127.0.0.1:5000/demo/web', tags: ['^1.2.0'] },
+      undefined,
+    ],
+    [
+      'the tag pinned in the watched image',
+      { tag: 'latest' },
+      { image: '127.0.0.1:5000/demo/web:latest' },
+      undefined,
+    ],
     [
       'a Docker Hub push against a short name',
-      { vendor: 'dockerhub', registry: 'docker.io', repository: 'library/nginx', tag: '1.27', digest: null },
+      {
+        vendor: 'dockerhub',
+        registry: 'docker.io',
+        repository: 'library/nginx',
+        tag: '1.27',
+        digest: null,
+      },
       { image: 'nginx' },
       undefined,
     ],
@@ -54,7 +86,12 @@ describe('match: what deploys', () => {
       { image: '127.0.0.1:5000/demo/web' },
       undefined,
     ],
-    ['a digest-only push when nothing limits tags', { tag: null }, { image: '127.0.0.1:5000/demo/web' }, undefined],
+    [
+      'a digest-only push when nothing limits tags',
+      { tag: null },
+      { image: '127.0.0.1:5000/demo/web' },
+      undefined,
+    ],
   ])('%s deploys', async (_name, fields, raw, image) => {
     const event = push(fields)
     expect(await match(event, raw, image)).toEqual({
@@ -65,7 +102,10 @@ describe('match: what deploys', () => {
   })
 
   it('the binding override decides over the trigger config (merged by the host)', async () => {
-    const result = await match(push({ tag: 'v2' }), { image: '127.0.0.1:5000/demo/web', tags: ['v2'] })
+    const result = await match(push({ tag: 'v2' }), {
+      image: '127.0.0.1:5000/demo/web',
+      tags: ['v2'],
+    })
     expect(result).toMatchObject({ reason: 'image.push', tag: 'v2' })
   })
 })
@@ -129,13 +169,19 @@ describe('match: what is skipped, and why', () => {
       /no image to watch: set `image` on the trigger or binding/,
     ],
     [
-      "a workload whose image is not a reference",
+      'a workload whose image is not a reference',
       push(),
       {},
       'Not An Image!',
       /workload's image "Not An Image!" is not an image reference/,
     ],
-    ['a ping', { type: 'ping', vendor: 'github' }, { image: 'nginx' }, undefined, /ping from github/],
+    [
+      'a ping',
+      { type: 'ping', vendor: 'github' },
+      { image: 'nginx' },
+      undefined,
+      /ping from github/,
+    ],
     [
       'a git push',
       {
@@ -153,7 +199,13 @@ describe('match: what is skipped, and why', () => {
       undefined,
       'git.push events are not for a registry trigger',
     ],
-    ['a manual event', { type: 'manual', actor: null }, { image: 'nginx' }, undefined, /manual events/],
+    [
+      'a manual event',
+      { type: 'manual', actor: null },
+      { image: 'nginx' },
+      undefined,
+      /manual events/,
+    ],
   ])('%s is skipped', async (_name, event, raw, image, reason) => {
     const result = await match(event, raw, image)
     expect(isSkip(result), JSON.stringify(result)).toBe(true)
@@ -165,13 +217,12 @@ describe('match: what is skipped, and why', () => {
 })
 
 describe('config and plugin', () => {
-  it.each([
-    [{ image: '127.0.0.1:5000/demo/web', tags: ['v*'] }],
-    [{ image: 'nginx' }],
-    [{}],
-  ])('%j is a valid config', async (raw) => {
-    expect((await validateConfig(registryTriggerConfigSchema, raw)).ok).toBe(true)
-  })
+  it.each([[{ image: '127.0.0.1:5000/demo/web', tags: ['v*'] }], [{ image: 'nginx' }], [{}]])(
+    '%j is a valid config',
+    async (raw) => {
+      expect((await validateConfig(registryTriggerConfigSchema, raw)).ok).toBe(true)
+    },
+  )
 
   it.each([
     [{ image: 'Not An Image!' }, /image: .*expected an image reference/],
@@ -187,6 +238,8 @@ describe('config and plugin', () => {
     expect(plugin).toMatchObject({ $$type: '@forge/plugin', name: '@forge/trigger-registry' })
     expect(plugin.triggers).toEqual([registryTrigger])
     expect(registryTrigger.kind).toBe('registry')
-    expect((await validateConfig(registryTriggerConfigSchema, registryTrigger.sample)).ok).toBe(true)
+    expect((await validateConfig(registryTriggerConfigSchema, registryTrigger.sample)).ok).toBe(
+      true,
+    )
   })
 })

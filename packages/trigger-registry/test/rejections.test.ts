@@ -103,12 +103,19 @@ describe('rejections', () => {
   it('a CNCF batch with a malformed manifest push keeps the good events and says so', () => {
     const good = {
       action: 'push',
-      target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', repository: 'a/b', tag: 'v1' },
+      target: {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        repository: 'a/b',
+        tag: 'v1',
+      },
       request: { host: 'reg.test:5000' },
     }
     const bad = { ...good, target: { ...good.target, repository: 'UPPER CASE/!!' } }
     const result = parseRegistryWebhook(
-      { headers: { 'content-type': DISTRIBUTION_TYPE }, body: utf8(JSON.stringify({ events: [bad, good] })) },
+      {
+        headers: { 'content-type': DISTRIBUTION_TYPE },
+        body: utf8(JSON.stringify({ events: [bad, good] })),
+      },
       open,
     )
     expect(result).toMatchObject({ ok: true, events: [{ repository: 'a/b', tag: 'v1' }] })
@@ -125,22 +132,41 @@ describe('authentication', () => {
   const strict = { secret: REGISTRY_TOKEN, requireSignature: true }
 
   it.each([
-    ['Authorization: Bearer <secret> (registry notifications.headers)', { authorization: 'Bearer tok' }],
+    [
+      'Authorization: Bearer <secret> (registry notifications.headers)',
+      { authorization: 'Bearer tok' },
+    ],
     ['a lower-case bearer scheme', { authorization: 'bearer tok' }],
     ['Authorization: <secret> (Harbor sends its Auth Header verbatim)', { authorization: 'tok' }],
     ['X-Forge-Token: <secret>', { 'x-forge-token': 'tok' }],
-    ['an HMAC of the body in X-Hub-Signature-256', { 'x-hub-signature-256': `sha256=${hmacHex('tok', registryPush.body)}` }],
-    ['an HMAC of the body in X-Gitea-Signature', { 'x-gitea-signature': hmacHex('tok', registryPush.body) }],
+    [
+      'an HMAC of the body in X-Hub-Signature-256',
+      { 'x-hub-signature-256': `sha256=${hmacHex('tok', registryPush.body)}` },
+    ],
+    [
+      'an HMAC of the body in X-Gitea-Signature',
+      { 'x-gitea-signature': hmacHex('tok', registryPush.body) },
+    ],
   ])('%s authenticates', (_name, headers) => {
     expect(parseRegistryWebhook(withHeaders(headers), strict)).toMatchObject({ ok: true })
   })
 
   it.each([
     ['no credential at all', {}, 'auth_missing', /Authorization: Bearer <secret>/],
-    ['an empty Gitea signature (hook without secret)', { 'x-gitea-signature': '' }, 'auth_missing', /no credential/],
+    [
+      'an empty Gitea signature (hook without secret)',
+      { 'x-gitea-signature': '' },
+      'auth_missing',
+      /no credential/,
+    ],
     ['a wrong bearer token', { authorization: 'Bearer nope' }, 'auth_invalid', /authorization/],
     ['a wrong X-Forge-Token', { 'x-forge-token': 'tok2' }, 'auth_invalid', /x-forge-token/],
-    ['a Basic credential', { authorization: 'Basic dG9rOnRvaw==' }, 'auth_invalid', /authorization/],
+    [
+      'a Basic credential',
+      { authorization: 'Basic dG9rOnRvaw==' },
+      'auth_invalid',
+      /authorization/,
+    ],
     [
       'a signature over another body',
       { 'x-hub-signature-256': `sha256=${hmacHex('tok', utf8('{}'))}` },
@@ -157,9 +183,9 @@ describe('authentication', () => {
     const request = requestFor('github/package-published-container.json')
     const result = parseRegistryWebhook(request, { secret: 'other', requireSignature: true })
     expect(result).toMatchObject({ ok: false, status: 401, code: 'auth_invalid' })
-    expect(parseRegistryWebhook(request, { secret: GITHUB_SECRET, requireSignature: true }).ok).toBe(
-      true,
-    )
+    expect(
+      parseRegistryWebhook(request, { secret: GITHUB_SECRET, requireSignature: true }).ok,
+    ).toBe(true)
   })
 
   it('a wrong credential is refused even when auth is not required', () => {
@@ -171,7 +197,9 @@ describe('authentication', () => {
   })
 
   it('an unauthenticated request passes when auth is not required', () => {
-    expect(parseRegistryWebhook(withHeaders({}), { secret: REGISTRY_TOKEN, requireSignature: false }).ok).toBe(true)
+    expect(
+      parseRegistryWebhook(withHeaders({}), { secret: REGISTRY_TOKEN, requireSignature: false }).ok,
+    ).toBe(true)
   })
 
   it('auth is checked before the body is read: garbage without a credential is a 401', () => {
@@ -180,7 +208,9 @@ describe('authentication', () => {
   })
 
   it('required auth on a trigger without a secret is refused with the fix', () => {
-    const result = parseRegistryWebhook(withHeaders({ authorization: 'Bearer tok' }), { requireSignature: true })
+    const result = parseRegistryWebhook(withHeaders({ authorization: 'Bearer tok' }), {
+      requireSignature: true,
+    })
     expect(result).toMatchObject({ ok: false, status: 401, code: 'auth_missing' })
     expect(result.ok === false && result.message).toMatch(/rotate-secret/)
   })
