@@ -37,6 +37,19 @@ describe('plugin discovery', () => {
     expect(error.hint).toContain('allowBroken')
   })
 
+  it('a plugin that throws on import stops the boot with FORGE_PLUGIN_LOAD_FAILED and the cause', async () => {
+    const boot = startServer({ dir: instance(['forge-throwing-plugin']) })
+    const error = await boot.then(
+      () => null,
+      (e) => e,
+    )
+    expect(error).toMatchObject({ code: 'FORGE_PLUGIN_LOAD_FAILED' })
+    expect(error.message).toBe(
+      'Plugin forge-throwing-plugin failed to load: Cannot find package "left-pad" imported from forge-throwing-plugin',
+    )
+    expect(error.hint).toContain('Reinstall the package')
+  })
+
   it('allowBroken skips a broken plugin; exclude never loads one', async () => {
     const allowed = await startServer({
       dir: instance(['forge-test-plugin', 'forge-broken-plugin'], {

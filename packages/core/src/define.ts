@@ -85,7 +85,16 @@ export interface VerifyOptions {
 export type ParseRejectionStatus = 400 | 401 | 415 | 422
 
 export type ParseResult =
-  | { ok: true; vendor: string; events: InboundEvent[]; note?: string; deliveryId?: string }
+  | {
+      ok: true
+      vendor: string
+      events: InboundEvent[]
+      /** Why there are no events (ping, ignored event type): shown on the delivery record. */
+      note?: string
+      deliveryId?: string
+      /** True when a signature or token was checked and matched; hosts record it per delivery. */
+      verified?: boolean
+    }
   | { ok: false; status: ParseRejectionStatus; code: string; message: string }
 
 export interface TriggerSpec<C> {

@@ -22,6 +22,11 @@ export const ForgeErrors = {
       `Plugin ${p.plugin} targets plugin API version ${String(p.target)}, but this host speaks version ${p.host}.`,
     hint: "Install a version of the plugin built for this host, or upgrade the host (and @forge/core) to one that speaks the plugin's API version.",
   }),
+  PluginLoadFailed: entry<{ plugin: string; reason: string }>({
+    code: 'FORGE_PLUGIN_LOAD_FAILED',
+    message: (p) => `Plugin ${p.plugin} failed to load: ${p.reason}`,
+    hint: 'Reinstall it (pnpm install) and check it was built for this host\'s plugin API; or list it under "exclude" (skip it) or "allowBroken" (log and go on) in forge.config.json.',
+  }),
   PluginDuplicate: entry<{ plugin: string }>({
     code: 'FORGE_PLUGIN_DUPLICATE',
     message: (p) => `Plugin ${p.plugin} is registered twice.`,

@@ -82,8 +82,8 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
     vendor = 'generic'
   }
   const spec = VENDOR_SPECS[vendor]
-  const denied = checkSignature(spec, headers, body, verify)
-  if (denied) return denied
+  const signature = checkSignature(spec, headers, body, verify)
+  if ('ok' in signature) return signature
   const decoded = early ?? read()
   if (!decoded.ok) return decoded
   const deliveryId = deliveryIdOf(spec, headers)
@@ -95,5 +95,6 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
     events,
     ...(note ? { note } : {}),
     ...(deliveryId ? { deliveryId } : {}),
+    verified: signature.verified,
   }
 }

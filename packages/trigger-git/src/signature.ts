@@ -28,7 +28,8 @@ function passes(check: SignatureCheck, value: string, secret: string, body: Uint
 }
 
 /**
- * Null when the request may be read. A wrong signature is refused even when signatures are not
+ * A rejection, or whether a signature was checked and matched (the host records it per delivery).
+ * A wrong signature is refused even when signatures are not
  * required: a sender that signs with another secret is misconfigured, or not who it claims to be.
  */
 export function checkSignature(
@@ -36,14 +37,14 @@ export function checkSignature(
   headers: Record<string, string>,
   body: Uint8Array,
   verify: VerifyOptions,
-): Rejection | null {
+): Rejection | { verified: boolean } {
   const secret =
     typeof verify?.secret === 'string' && verify.secret.length > 0 ? verify.secret : null
   const required = verify?.requireSignature === true
   // Gitea and Gogs send an empty signature header when the hook has no secret.
   const present = spec.signatures.find((check) => (headers[check.header] ?? '').trim() !== '')
   if (secret === null) {
-    if (!required) return null
+    if (!required) return { verified: false }
     return reject(
       401,
       'signature_missing',
@@ -51,14 +52,14 @@ export function checkSignature(
     )
   }
   if (!present) {
-    if (!required) return null
+    if (!required) return { verified: false }
     return reject(
       401,
       'signature_missing',
       `The ${spec.vendor} webhook is not signed: expected ${describeScheme(spec)}. Set the trigger's secret in the webhook settings on the provider.`,
     )
   }
-  if (passes(present, headers[present.header]!, secret, body)) return null
+  if (passes(present, headers[present.header]!, secret, body)) return { verified: true }
   return reject(
     401,
     'signature_invalid',

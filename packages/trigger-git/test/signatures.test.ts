@@ -48,6 +48,21 @@ describe('signatures', () => {
     expect(result).toMatchObject({ ok: false, status: 401, code: 'signature_invalid' })
   })
 
+  it.each(SIGNED)('%s: a valid signature is reported as verified', (path) => {
+    const { request, secret } = loadFixture(path)
+    const result = parseGitWebhook(request, { secret, requireSignature: false })
+    expect(result).toMatchObject({ ok: true, verified: true })
+  })
+
+  it.each(SIGNED)(
+    '%s: an unsigned request accepted without a secret is not verified',
+    (path, header) => {
+      const { request } = loadFixture(path)
+      const result = parseGitWebhook(without(request, header), { requireSignature: false })
+      expect(result).toMatchObject({ ok: true, verified: false })
+    },
+  )
+
   it.each(SIGNED)(
     '%s: a wrong signature is a 401 even when signatures are optional',
     (path, header) => {

@@ -73,8 +73,9 @@ function pluginLoadError(pkg: string, cause: unknown, fix: string): ForgeError {
   const why = isForgeError(cause)
     ? `${cause.message} ${cause.hint}`
     : String((cause as Error)?.message ?? cause)
+  // Keep the cause's code (duplicate kind, wrong API version...): tools branch on it.
   return new ForgeError(
-    ForgeErrors.PluginInvalid.code,
+    isForgeError(cause) ? cause.code : ForgeErrors.PluginLoadFailed.code,
     `Plugin ${pkg} failed to load: ${why}`,
     `${fix} Or list "${pkg}" under "exclude" (skip it) or "allowBroken" (log and go on) in forge.config.json.`,
     { cause, details: { package: pkg } },

@@ -73,12 +73,14 @@ export async function processDelivery(
       message: `The ${trigger.kind} parser failed: ${(error as Error)?.message ?? String(error)}`,
     }
   }
-  const signature: SignatureResult =
-    !result.ok && result.status === 401
+  // A parse that accepted a required signature has verified it; otherwise the plugin says.
+  const signature: SignatureResult = !result.ok
+    ? result.status === 401
       ? 'rejected'
-      : trigger.requireSignature
-        ? 'verified'
-        : 'not-required'
+      : 'not-required'
+    : result.verified || trigger.requireSignature
+      ? 'verified'
+      : 'not-required'
   if (!result.ok) {
     const delivery = store.deliveries.create({
       triggerId: trigger.id,
