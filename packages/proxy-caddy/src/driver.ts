@@ -1,5 +1,5 @@
 import type { Logger, ProxyDriver, ProxyRoute } from '@forge/core'
-import { AdminResponseError, type CaddyAdmin, createCaddyAdmin } from './admin.js'
+import { AdminResponseError, createCaddyAdmin } from './admin.js'
 import { type CaddyConfig, type CaddyConfigInput, caddyConfigSchema } from './config.js'
 import { CaddyErrors, caddyError } from './errors.js'
 import { fromCaddyRoute, insertionIndex, toCaddyRoute } from './routes.js'
