@@ -1,10 +1,11 @@
 import { symlinkSync } from 'node:fs'
 import { isForgeError } from '@forge/core'
+import { dockerService } from '@forge/docker'
 import staticPlugin, { staticSource } from '@forge/source-static'
-import type { RecordingProxy } from '@forge/testing'
+import { type RecordingProxy, runSourceContract, service } from '@forge/testing'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { docker, requireDocker } from '../../../test-support/docker.js'
-import { cleanupSites, get, gitRepo, siteContext } from './helpers.js'
+import { docker, removeLabelled, requireDocker } from '../../../test-support/docker.js'
+import { BUSYBOX_SERVER, cleanupSites, client, get, gitRepo, siteContext } from './helpers.js'
 
 const repos: ReturnType<typeof gitRepo>[] = []
 function repo() {
@@ -64,6 +65,25 @@ describe('static source from a real git repository', () => {
     const forced = await staticSource.deploy(fake.ctx, { reason: 'manual', force: true })
     expect(forced.status).toBe('deployed')
     expect(fake.containers.snapshot()[0]?.containerId).not.toBe(next?.containerId)
+  })
+
+  it('passes the source contract with a proxy: deploy, reconcile, teardown twice', async () => {
+    const r = repo()
+    r.commit({ 'index.html': 'contract' })
+    const report = await runSourceContract(staticSource, {
+      config: {
+        provider: 'git',
+        repository: r.url,
+        faces: [{ host: 'c.example' }],
+        ...BUSYBOX_SERVER,
+      },
+      services: [service(dockerService, client)],
+      proxy: true,
+    })
+    await removeLabelled(`forge.workload.id=${report.context.ctx.workload.id}`)
+    report.context.dispose()
+    expect(report.deploy.status).toBe('deployed')
+    expect(report.reconcile).toEqual({ status: 'running' })
   })
 
   it('renders Markdown to HTML when asked', async () => {
