@@ -18,6 +18,7 @@ import {
   removeLabelled,
   requireDocker,
 } from '../../../test-support/docker.js'
+import { startRegistry } from '../../../test-support/registry.js'
 
 const workload = { id: `dockertest${process.pid}`, source: { kind: 'image', config: {} } }
 const label = `forge.workload.id=${workload.id}`
@@ -82,6 +83,33 @@ describe('pullImage', () => {
       code: 'FORGE_DOCKER_PULL_FAILED',
       message: expect.stringContaining('127.0.0.1:1/forge/none:1'),
     })
+  })
+})
+
+describe('pullImage from a real registry', () => {
+  it('pulls a pushed image, reports progress, and returns its registry digest', async () => {
+    const registry = await startRegistry()
+    const ref = `${registry.host}/forge-test/pull-${process.pid}:1`
+    try {
+      await dockerCli(['tag', BUSYBOX_IMAGE, ref])
+      await dockerCli(['push', ref])
+      await dockerCli(['rmi', ref])
+      const progress: string[] = []
+      const image = await pullImage(docker, ref, {
+        policy: 'missing',
+        onProgress: (line) => progress.push(line),
+      })
+      expect(image.pulled).toBe(true)
+      expect(image.digest).toMatch(
+        new RegExp(`^${registry.host}/forge-test/pull-${process.pid}@sha256:`),
+      )
+      expect(progress.join('\n')).toMatch(/Pull complete|Already exists|Downloaded newer image/)
+      // Now that it is local, "missing" does not pull again.
+      expect((await pullImage(docker, ref, { policy: 'missing' })).pulled).toBe(false)
+    } finally {
+      await dockerCli(['rmi', ref]).catch(() => undefined)
+      await registry.stop()
+    }
   })
 })
 

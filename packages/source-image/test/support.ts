@@ -19,6 +19,7 @@ export function versionedConfig(
     command: [
       'sh',
       '-c',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell default, expanded by sh
       'mkdir -p /www && echo "$VERSION" > /www/index.html && exec httpd -f -p "${PORT:-8080}" -h /www',
     ],
     env: { VERSION: version },
