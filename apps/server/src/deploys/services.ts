@@ -1,13 +1,9 @@
-import { createServiceRef, type ProxyDriver, type Registry, validateConfig } from '@forge/core'
-import type Docker from 'dockerode'
+import { type ProxyDriver, type Registry, validateConfig } from '@forge/core'
 import type { ServerConfig } from '../config.js'
 import type { HostLogger } from '../logger.js'
 
-/**
- * The Docker client sources reach through `ctx.services`. The id is the one `@forge/docker`
- * exports its ref under, so a source importing that ref finds this client.
- */
-export const dockerService = createServiceRef<Docker>('forge.docker')
+/** The Docker client sources reach through `ctx.services`: the ref `@forge/docker` exports. */
+export { dockerService } from '@forge/docker'
 
 /** Builds the proxy driver named by FORGE_PROXY (`none`, or a registered proxy kind). */
 export async function createProxy(
