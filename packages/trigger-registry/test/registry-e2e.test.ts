@@ -59,7 +59,11 @@ describe('a docker push to a real registry', () => {
       `the registry on ${registry.host} to notify the manifest push`,
       async () => received.some((r) => /"tag":\s*"v1"/.test(new TextDecoder().decode(r.body))),
       20_000,
-    )
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}; ${received.length} request(s) received. Registry output:\n${registry.output().slice(-2000)}`,
+      )
+    })
     await new Promise((r) => setTimeout(r, 500))
   })
 
