@@ -200,11 +200,15 @@ describe('compose source on a real Docker engine', () => {
 
   it('never lets the compose document read the server environment', async () => {
     process.env.FORGE_TEST_SECRET = 'server-secret'
-    const port = await freePort()
-    const fake = context(stack(port).replace('${GREETING}', '${FORGE_TEST_SECRET:-none}'))
-    await composeSource.deploy(fake.ctx, { reason: 'manual' })
-    const body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())
-    expect(body.trim()).toBe('hello from none')
-    delete process.env.FORGE_TEST_SECRET
+    try {
+      const port = await freePort()
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation, not JS
+      const fake = context(stack(port).replace('${GREETING}', '${FORGE_TEST_SECRET:-none}'))
+      await composeSource.deploy(fake.ctx, { reason: 'manual' })
+      const body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())
+      expect(body.trim()).toBe('hello from none')
+    } finally {
+      delete process.env.FORGE_TEST_SECRET
+    }
   })
 })
