@@ -10,7 +10,7 @@ export type { DockerHealthProbe, HttpProbe, WaitHealthyOptions } from './health.
 export { waitHealthy } from './health.js'
 export { forgeLabels, LABELS, resourceName, shortId, workloadFilter } from './labels.js'
 export type { PulledImage, PullOptions, PullPolicy, RegistryAuth } from './pull.js'
-export { inspectImage, pullImage, withDefaultTag } from './pull.js'
+export { inspectImage, pullImage, repository, withDefaultTag } from './pull.js'
 export { normalizeState } from './state.js'
 export type { ResolvedVolumes, VolumeContext, VolumeSpec, VolumeToCreate } from './volumes.js'
 export { createVolumes, removeVolumes, resolveVolumes, WORKLOAD_VOLUME_ROLE } from './volumes.js'

@@ -61,18 +61,32 @@ export async function pullImage(
   return { ref, ...pulled, pulled: true }
 }
 
-/** The local image's id and registry digest, or null when the host does not have it. */
+/**
+ * The local image's id and its registry digest for the reference's repository (an image pushed
+ * under other names carries their digests too), or null when the host does not have it.
+ */
 export async function inspectImage(
   docker: Docker,
   ref: string,
 ): Promise<{ id: string; digest: string | null } | null> {
   try {
     const info = await docker.getImage(ref).inspect()
-    return { id: info.Id, digest: info.RepoDigests?.[0] ?? null }
+    const repo = repository(ref)
+    const digest = info.RepoDigests?.find((d) => d.startsWith(`${repo}@`)) ?? null
+    return { id: info.Id, digest }
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return null
     throw error
   }
+}
+
+/** `host:5000/app:2` → `host:5000/app`; `app@sha256:..` → `app`. */
+export function repository(ref: string): string {
+  const at = ref.indexOf('@')
+  if (at !== -1) return ref.slice(0, at)
+  const lastSlash = ref.lastIndexOf('/')
+  const colon = ref.indexOf(':', lastSlash + 1)
+  return colon === -1 ? ref : ref.slice(0, colon)
 }
 
 interface ProgressEvent {

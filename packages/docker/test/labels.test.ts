@@ -2,6 +2,7 @@ import {
   dockerConnection,
   forgeLabels,
   normalizeState,
+  repository,
   resourceName,
   withDefaultTag,
   workloadFilter,
@@ -66,6 +67,14 @@ describe('dockerConnection', () => {
       host: '10.0.0.2',
       port: 2375,
     })
+  })
+})
+
+describe('repository', () => {
+  it('drops the tag or digest, keeping a registry port', () => {
+    expect(repository('127.0.0.1:5000/app:2')).toBe('127.0.0.1:5000/app')
+    expect(repository('127.0.0.1:5000/app')).toBe('127.0.0.1:5000/app')
+    expect(repository('app@sha256:abc')).toBe('app')
   })
 })
 

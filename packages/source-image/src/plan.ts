@@ -29,7 +29,9 @@ export async function planRelease(
       )
     }
     // The image may have been pruned since: pull it back by digest when it came from a registry.
-    await pull(docker, ctx, previous.digest ?? previous.imageId, 'missing')
+    if (!(await inspectImage(docker, previous.imageId))) {
+      await pull(docker, ctx, previous.digest ?? previous.imageId, 'missing')
+    }
     return { release: previous, fromHistory: true }
   }
   let ref: string
