@@ -91,3 +91,17 @@ export type { KindCategory, RegisteredKind, Registry } from './registry.js'
 export { createRegistry } from './registry.js'
 export type { StandardSchemaV1 } from './standard-schema.js'
 export { checkPlugin, checkProxy, checkSource, checkTrigger, KIND_PATTERN } from './validate.js'
+export type { JsonObject, ParseRejection, ReadJsonOptions } from './webhook.js'
+export {
+  bearerToken,
+  firstJsonText,
+  isJsonObject,
+  jsonAt,
+  jsonText,
+  lowerCaseHeaders,
+  MAX_WEBHOOK_BYTES,
+  PayloadError,
+  readJsonBody,
+  rejectRequest,
+  requireJsonText,
+} from './webhook.js'

@@ -1,6 +1,12 @@
 import type { ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
-import { lowerCaseHeaders, readJsonBody, reject } from './body.js'
-import { type JsonObject, PayloadError } from './json.js'
+import {
+  type JsonObject,
+  lowerCaseHeaders,
+  PayloadError,
+  readJsonBody,
+  rejectRequest,
+} from '@forge/core'
+
 import { readBitbucketCloud, readBitbucketServer } from './payloads/bitbucket.js'
 import { looksGeneric, readGeneric } from './payloads/generic.js'
 import { readGithubLike } from './payloads/github.js'
@@ -45,13 +51,13 @@ export function parseGitWebhook(request: TriggerRequest, verify: VerifyOptions):
     return parseUnsafe(request, verify)
   } catch (error) {
     if (error instanceof PayloadError) {
-      return reject(
+      return rejectRequest(
         422,
         'invalid_payload',
         `Invalid webhook payload at ${error.field}, expected ${error.expected}.`,
       )
     }
-    return reject(
+    return rejectRequest(
       422,
       'invalid_payload',
       `Invalid webhook payload, could not be read: ${String(error)}`,
@@ -62,10 +68,10 @@ export function parseGitWebhook(request: TriggerRequest, verify: VerifyOptions):
 function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResult {
   const body = request?.body
   if (!(body instanceof Uint8Array)) {
-    return reject(400, 'invalid_json', 'Webhook request has no raw body to read.')
+    return rejectRequest(400, 'invalid_json', 'Webhook request has no raw body to read.')
   }
   const headers = lowerCaseHeaders(request.headers)
-  const read = () => readJsonBody(body, headers['content-type'])
+  const read = () => readJsonBody(body, headers['content-type'], { kind: 'git' })
   let vendor = detectVendor(headers)
   let early: ReturnType<typeof read> | null = null
   if (vendor === null) {
@@ -73,7 +79,7 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
     early = read()
     if (early.ok === false && early.code === 'body_too_large') return early
     if (!early.ok || !looksGeneric(early.json)) {
-      return reject(
+      return rejectRequest(
         400,
         'unknown_vendor',
         `Webhook request is from no git provider this trigger knows: none of the headers ${DETECTED_HEADERS.join(', ')} is set, and the body is not generic {"ref", "commit"} JSON.`,

@@ -1,5 +1,11 @@
-import { safeEqual, type VerifyOptions, verifyHmacSha256 } from '@forge/core'
-import { type Rejection, reject } from './body.js'
+import {
+  type ParseRejection,
+  rejectRequest,
+  safeEqual,
+  type VerifyOptions,
+  verifyHmacSha256,
+} from '@forge/core'
+
 import type { SignatureCheck, VendorSpec } from './vendors.js'
 
 function describeScheme(spec: VendorSpec): string {
@@ -37,7 +43,7 @@ export function checkSignature(
   headers: Record<string, string>,
   body: Uint8Array,
   verify: VerifyOptions,
-): Rejection | { verified: boolean } {
+): ParseRejection | { verified: boolean } {
   const secret =
     typeof verify?.secret === 'string' && verify.secret.length > 0 ? verify.secret : null
   const required = verify?.requireSignature === true
@@ -45,7 +51,7 @@ export function checkSignature(
   const present = spec.signatures.find((check) => (headers[check.header] ?? '').trim() !== '')
   if (secret === null) {
     if (!required) return { verified: false }
-    return reject(
+    return rejectRequest(
       401,
       'signature_missing',
       `This trigger requires signed webhooks but has no secret. Set a secret on the trigger (rotate-secret) and the same secret in the ${spec.vendor} webhook settings.`,
@@ -53,14 +59,14 @@ export function checkSignature(
   }
   if (!present) {
     if (!required) return { verified: false }
-    return reject(
+    return rejectRequest(
       401,
       'signature_missing',
       `The ${spec.vendor} webhook is not signed: expected ${describeScheme(spec)}. Set the trigger's secret in the webhook settings on the provider.`,
     )
   }
   if (passes(present, headers[present.header]!, secret, body)) return { verified: true }
-  return reject(
+  return rejectRequest(
     401,
     'signature_invalid',
     `The ${present.header} header does not match this trigger's secret. Set the same secret on the provider and on the trigger.`,

@@ -1,7 +1,11 @@
 import {
+  bearerToken,
+  lowerCaseHeaders,
   type ManualEvent,
-  type ParseRejectionStatus,
+  type ParseRejection,
   type ParseResult,
+  readJsonBody,
+  rejectRequest as reject,
   safeEqual,
   type TriggerRequest,
   type VerifyOptions,
@@ -11,30 +15,11 @@ import {
 export const MAX_BODY_BYTES = 64 * 1024
 const MAX_FIELD_LENGTH = 256
 
-type Rejection = Extract<ParseResult, { ok: false }>
-const reject = (status: ParseRejectionStatus, code: string, message: string): Rejection => ({
-  ok: false,
-  status,
-  code,
-  message,
-})
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-function header(headers: unknown, name: string): string {
-  if (typeof headers !== 'object' || headers === null) return ''
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name && typeof value === 'string') return value.trim()
-  }
-  return ''
-}
-
 /** `Authorization: Bearer <secret>` or `X-Forge-Token: <secret>`, compared in constant time. */
-function checkToken(headers: unknown, verify: VerifyOptions): Rejection | null {
+function checkToken(headers: Record<string, string>, verify: VerifyOptions): ParseRejection | null {
   const secret = typeof verify?.secret === 'string' && verify.secret ? verify.secret : null
   const required = verify?.requireSignature === true
-  const bearer = /^Bearer\s+(.+)$/i.exec(header(headers, 'authorization'))?.[1]?.trim() ?? ''
-  const presented = bearer || header(headers, 'x-forge-token')
+  const presented = bearerToken(headers.authorization) ?? headers['x-forge-token']?.trim() ?? ''
   if (secret === null || presented === '') {
     if (!required) return null
     return reject(
@@ -80,36 +65,22 @@ export function parseManualRequest(request: TriggerRequest, verify: VerifyOption
       `The request body is ${body.byteLength} bytes, over the 64 KiB limit of the manual trigger. Send at most { "tag", "ref", "actor" }.`,
     )
   }
-  const denied = checkToken(request.headers, verify)
+  const headers = lowerCaseHeaders(request.headers)
+  const denied = checkToken(headers, verify)
   if (denied) return denied
-  let source: string
-  try {
-    source = utf8.decode(body)
-  } catch {
-    return reject(400, 'invalid_json', 'The request body is not valid UTF-8, so it cannot be JSON.')
-  }
-  let json: unknown = {}
-  if (source.trim() !== '') {
-    try {
-      json = JSON.parse(source)
-    } catch (error) {
-      return reject(
-        400,
-        'invalid_json',
-        `The request body is not JSON: ${(error as Error).message}. Send nothing, or { "tag"?, "ref"?, "actor"? }.`,
-      )
-    }
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return reject(
-      422,
-      'invalid_payload',
-      'The request body is JSON but not an object: send { "tag"?, "ref"?, "actor"? }.',
-    )
+  // An empty body is the plain "deploy now" button; anything else must be a JSON object.
+  let json: Record<string, unknown> = {}
+  if (body.some((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09)) {
+    const read = readJsonBody(body, headers['content-type'], {
+      kind: 'manual',
+      maxBytes: MAX_BODY_BYTES,
+    })
+    if (!read.ok) return read
+    json = read.json
   }
   let event: ManualEvent
   try {
-    const fields = json as Record<string, unknown>
+    const fields = json
     event = {
       type: 'manual',
       actor: readField(fields, 'actor'),

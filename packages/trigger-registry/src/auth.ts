@@ -1,5 +1,10 @@
-import { safeEqual, type VerifyOptions, verifyHmacSha256 } from '@forge/core'
-import { type Rejection, reject } from './body.js'
+import {
+  type ParseRejection,
+  rejectRequest,
+  safeEqual,
+  type VerifyOptions,
+  verifyHmacSha256,
+} from '@forge/core'
 
 type Scheme = 'hmac-sha256=' | 'hmac' | 'authorization' | 'token'
 
@@ -41,7 +46,7 @@ export function checkAuth(
   headers: Record<string, string>,
   body: Uint8Array,
   verify: VerifyOptions,
-): Rejection | null {
+): ParseRejection | null {
   const secret =
     typeof verify?.secret === 'string' && verify.secret.length > 0 ? verify.secret : null
   const required = verify?.requireSignature === true
@@ -49,7 +54,7 @@ export function checkAuth(
   const present = CREDENTIALS.filter(({ header }) => (headers[header] ?? '').trim() !== '')
   if (secret === null) {
     if (!required) return null
-    return reject(
+    return rejectRequest(
       401,
       'auth_missing',
       'This trigger requires authenticated webhooks but has no secret. Set one (POST /api/triggers/:id/rotate-secret) and configure the sender to send it as `Authorization: Bearer <secret>`.',
@@ -57,7 +62,7 @@ export function checkAuth(
   }
   if (present.length === 0) {
     if (!required) return null
-    return reject(
+    return rejectRequest(
       401,
       'auth_missing',
       `The webhook carries no credential: expected ${ACCEPTED_CREDENTIALS}. Add the header to the sender (registry config \`notifications.endpoints[].headers\`, Harbor's Auth Header).`,
@@ -67,7 +72,7 @@ export function checkAuth(
     passes(scheme, headers[header]!.trim(), secret, body),
   )
   if (ok) return null
-  return reject(
+  return rejectRequest(
     401,
     'auth_invalid',
     `The ${present.map((p) => p.header).join(', ')} header does not match this trigger's secret. Send the trigger's current secret (it changes when rotated).`,

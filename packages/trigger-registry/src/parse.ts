@@ -1,8 +1,15 @@
 import type { ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
+import {
+  lowerCaseHeaders,
+  MAX_WEBHOOK_BYTES,
+  PayloadError,
+  readJsonBody,
+  rejectRequest,
+} from '@forge/core'
 import { checkAuth } from './auth.js'
-import { lowerCaseHeaders, MAX_BODY_BYTES, readJsonBody, reject } from './body.js'
+
 import { coalescePushes } from './coalesce.js'
-import { PayloadError } from './json.js'
+
 import { READERS } from './vendors/index.js'
 
 /**
@@ -15,19 +22,23 @@ export function parseRegistryWebhook(request: TriggerRequest, verify: VerifyOpti
     return parseUnsafe(request, verify)
   } catch (error) {
     if (error instanceof PayloadError) {
-      return reject(422, 'invalid_payload', `Webhook payload is missing ${error.message}.`)
+      return rejectRequest(422, 'invalid_payload', `Webhook payload is missing ${error.message}.`)
     }
-    return reject(422, 'invalid_payload', `Webhook payload could not be read: ${String(error)}`)
+    return rejectRequest(
+      422,
+      'invalid_payload',
+      `Webhook payload could not be read: ${String(error)}`,
+    )
   }
 }
 
 function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResult {
   const body = request?.body
   if (!(body instanceof Uint8Array)) {
-    return reject(400, 'invalid_json', 'Webhook request has no raw body to read.')
+    return rejectRequest(400, 'invalid_json', 'Webhook request has no raw body to read.')
   }
-  if (body.byteLength > MAX_BODY_BYTES) {
-    return reject(
+  if (body.byteLength > MAX_WEBHOOK_BYTES) {
+    return rejectRequest(
       400,
       'body_too_large',
       `Webhook body is ${body.byteLength} bytes, over the 1 MiB limit of the registry trigger. Send push notifications only (not pulls) from the registry.`,
@@ -36,11 +47,11 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
   const headers = lowerCaseHeaders(request.headers)
   const denied = checkAuth(headers, body, verify)
   if (denied) return denied
-  const decoded = readJsonBody(body, headers['content-type'])
+  const decoded = readJsonBody(body, headers['content-type'], { kind: 'registry' })
   if (!decoded.ok) return decoded
   const reader = READERS.find((r) => r.detect(headers, decoded.json))
   if (!reader) {
-    return reject(
+    return rejectRequest(
       422,
       'unknown_format',
       `Webhook body is in no format the registry trigger knows. Expected one of: ${READERS.map((r) => r.shape).join('; ')}.`,

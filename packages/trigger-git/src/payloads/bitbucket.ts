@@ -1,19 +1,18 @@
 import type { GitPushEvent } from '@forge/core'
 import {
-  at,
-  firstText,
-  isObject,
-  isZeroSha,
+  firstJsonText,
+  isJsonObject,
   type JsonObject,
+  jsonAt,
+  jsonText,
   PayloadError,
-  requireSha,
-  requireText,
-  text,
-} from '../json.js'
+  requireJsonText,
+} from '@forge/core'
+import { isZeroSha, requireSha } from '../json.js'
 import { ignored, type VendorResult } from './refs.js'
 
 function changesAt(body: JsonObject, path: string): unknown[] {
-  const changes = at(body, path)
+  const changes = jsonAt(body, path)
   if (!Array.isArray(changes)) throw new PayloadError(path, 'an array of ref changes')
   return changes
 }
@@ -30,17 +29,18 @@ export function readBitbucketCloud(
   deliveryId?: string,
 ): VendorResult {
   if (event !== 'repo:push') return ignored(event)
-  const repository = requireText(body, 'repository.full_name')
-  const pusher = firstText(body, ['actor.nickname', 'actor.username', 'actor.display_name'])
+  const repository = requireJsonText(body, 'repository.full_name')
+  const pusher = firstJsonText(body, ['actor.nickname', 'actor.username', 'actor.display_name'])
   const events = changesAt(body, 'push.changes').map((change, i): GitPushEvent => {
     const path = `push.changes.${i}`
-    const side = isObject(at(change, 'new')) ? 'new' : 'old'
-    if (!isObject(at(change, side))) throw new PayloadError(`${path}.new`, 'an object (or old)')
-    const type = text(change, `${side}.type`)
-    const name = requireText(body, `${path}.${side}.name`)
+    const side = isJsonObject(jsonAt(change, 'new')) ? 'new' : 'old'
+    if (!isJsonObject(jsonAt(change, side)))
+      throw new PayloadError(`${path}.new`, 'an object (or old)')
+    const type = jsonText(change, `${side}.type`)
+    const name = requireJsonText(body, `${path}.${side}.name`)
     const prefix = type === 'tag' ? 'refs/tags/' : type === 'branch' ? 'refs/heads/' : null
     if (prefix === null) throw new PayloadError(`${path}.${side}.type`, '"branch" or "tag"')
-    const deleted = side === 'old' || at(change, 'closed') === true
+    const deleted = side === 'old' || jsonAt(change, 'closed') === true
     return {
       type: 'git.push',
       vendor: 'bitbucket',
@@ -67,15 +67,15 @@ export function readBitbucketServer(
     return { events: [], note: 'ping: the webhook reaches Forge' }
   }
   if (event !== 'repo:refs_changed') return ignored(event)
-  const project = requireText(body, 'repository.project.key')
-  const slug = requireText(body, 'repository.slug')
-  const pusher = firstText(body, ['actor.slug', 'actor.name'])
+  const project = requireJsonText(body, 'repository.project.key')
+  const slug = requireJsonText(body, 'repository.slug')
+  const pusher = firstJsonText(body, ['actor.slug', 'actor.name'])
   const events = changesAt(body, 'changes').map((change, i): GitPushEvent => {
     const path = `changes.${i}`
-    const ref = text(change, 'refId') ?? requireText(body, `${path}.ref.id`)
+    const ref = jsonText(change, 'refId') ?? requireJsonText(body, `${path}.ref.id`)
     const branch = ref.startsWith('refs/heads/') ? ref.slice(11) : null
     const tag = ref.startsWith('refs/tags/') ? ref.slice(10) : null
-    const deleted = text(change, 'type') === 'DELETE' || isZeroSha(text(change, 'toHash'))
+    const deleted = jsonText(change, 'type') === 'DELETE' || isZeroSha(jsonText(change, 'toHash'))
     return {
       type: 'git.push',
       vendor: 'bitbucket-server',

@@ -1,5 +1,6 @@
 import type { GitPushEvent } from '@forge/core'
-import { at, type JsonObject, PayloadError, requireSha, requireText, text } from '../json.js'
+import { type JsonObject, jsonAt, jsonText, PayloadError, requireJsonText } from '@forge/core'
+import { requireSha } from '../json.js'
 import { normalizeRepository } from '../repository.js'
 import { splitRef, type VendorResult } from './refs.js'
 
@@ -11,18 +12,18 @@ export const ANY_REPOSITORY = '*'
  * `{ "ref": "refs/heads/main" | "main", "commit": "<sha>", "repository"?: "owner/name" }`.
  */
 export function readGeneric(body: JsonObject, deliveryId?: string): VendorResult {
-  const parts = splitRef(requireText(body, 'ref'), true)
-  const named = text(body, 'repository')
+  const parts = splitRef(requireJsonText(body, 'ref'), true)
+  const named = jsonText(body, 'repository')
   const repository = named === null ? ANY_REPOSITORY : normalizeRepository(named)
   if (repository === null) throw new PayloadError('repository', 'owner/name or a clone URL')
-  const deleted = at(body, 'deleted') === true
+  const deleted = jsonAt(body, 'deleted') === true
   const event: GitPushEvent = {
     type: 'git.push',
     vendor: 'generic',
     repository,
     ...parts,
     commit: deleted ? '' : requireSha(body, 'commit'),
-    pusher: text(body, 'pusher'),
+    pusher: jsonText(body, 'pusher'),
     deleted,
     ...(deliveryId ? { deliveryId } : {}),
   }

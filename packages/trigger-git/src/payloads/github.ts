@@ -1,15 +1,14 @@
 import type { GitPushEvent } from '@forge/core'
 import {
-  at,
-  firstText,
-  isObject,
-  isZeroSha,
+  firstJsonText,
+  isJsonObject,
   type JsonObject,
+  jsonAt,
+  jsonText,
   PayloadError,
-  requireSha,
-  requireText,
-  text,
-} from '../json.js'
+  requireJsonText,
+} from '@forge/core'
+import { isZeroSha, requireSha } from '../json.js'
 import { ignored, splitRef, type VendorResult } from './refs.js'
 
 /**
@@ -38,10 +37,10 @@ export function readGithubLike(
 }
 
 function repositoryOf(body: JsonObject): string {
-  const fullName = text(body, 'repository.full_name')
+  const fullName = jsonText(body, 'repository.full_name')
   if (fullName) return fullName
-  const owner = firstText(body, ['repository.owner.login', 'repository.owner.username'])
-  const name = text(body, 'repository.name')
+  const owner = firstJsonText(body, ['repository.owner.login', 'repository.owner.username'])
+  const name = jsonText(body, 'repository.name')
   if (owner && name) return `${owner}/${name}`
   throw new PayloadError('repository.full_name', 'the repository as owner/name')
 }
@@ -49,21 +48,21 @@ function repositoryOf(body: JsonObject): string {
 // `after` is the annotated tag object for a tag push; the commit to deploy is `head_commit.id`.
 // Gogs sends no head_commit, and its `after` is the commit.
 function commitOf(body: JsonObject): string {
-  if (isObject(at(body, 'head_commit'))) return requireSha(body, 'head_commit.id')
-  if (text(body, 'after')) return requireSha(body, 'after')
+  if (isJsonObject(jsonAt(body, 'head_commit'))) return requireSha(body, 'head_commit.id')
+  if (jsonText(body, 'after')) return requireSha(body, 'after')
   throw new PayloadError('head_commit.id', 'a commit SHA')
 }
 
 function pushEvent(vendor: string, body: JsonObject, deliveryId: string | undefined): GitPushEvent {
-  const parts = splitRef(requireText(body, 'ref'))
-  const deleted = at(body, 'deleted') === true || isZeroSha(text(body, 'after'))
+  const parts = splitRef(requireJsonText(body, 'ref'))
+  const deleted = jsonAt(body, 'deleted') === true || isZeroSha(jsonText(body, 'after'))
   return {
     type: 'git.push',
     vendor,
     repository: repositoryOf(body),
     ...parts,
     commit: deleted ? '' : commitOf(body),
-    pusher: firstText(body, [
+    pusher: firstJsonText(body, [
       'pusher.name',
       'pusher.login',
       'pusher.username',

@@ -1,13 +1,12 @@
 import type { GitPushEvent } from '@forge/core'
 import {
-  firstText,
-  isZeroSha,
+  firstJsonText,
   type JsonObject,
+  jsonText,
   PayloadError,
-  requireSha,
-  requireText,
-  text,
-} from '../json.js'
+  requireJsonText,
+} from '@forge/core'
+import { isZeroSha, requireSha } from '../json.js'
 import { normalizeRepository } from '../repository.js'
 import { ignored, splitRef, type VendorResult } from './refs.js'
 
@@ -18,7 +17,7 @@ const PUSH_KINDS = new Set(['push', 'tag_push'])
  * kind under `System Hook` and name it in `event_name` (project hooks use `object_kind`).
  */
 export function readGitlab(event: string, body: JsonObject, deliveryId?: string): VendorResult {
-  const kind = text(body, 'object_kind') ?? text(body, 'event_name')
+  const kind = jsonText(body, 'object_kind') ?? jsonText(body, 'event_name')
   if (event === 'Push Hook' || event === 'Tag Push Hook') {
     return { events: [pushEvent(body, deliveryId)] }
   }
@@ -29,9 +28,9 @@ export function readGitlab(event: string, body: JsonObject, deliveryId?: string)
 }
 
 function repositoryOf(body: JsonObject): string {
-  const path = text(body, 'project.path_with_namespace')
+  const path = jsonText(body, 'project.path_with_namespace')
   if (path) return path
-  const url = firstText(body, ['project.web_url', 'repository.homepage'])
+  const url = firstJsonText(body, ['project.web_url', 'repository.homepage'])
   const fromUrl = url ? normalizeRepository(url) : null
   if (fromUrl) return fromUrl
   throw new PayloadError('project.path_with_namespace', 'the project path as group/name')
@@ -39,21 +38,21 @@ function repositoryOf(body: JsonObject): string {
 
 // For an annotated tag `after` is the tag object; `checkout_sha` is the commit it points to.
 function commitOf(body: JsonObject, isBranch: boolean): string {
-  if (text(body, 'checkout_sha')) return requireSha(body, 'checkout_sha')
+  if (jsonText(body, 'checkout_sha')) return requireSha(body, 'checkout_sha')
   if (isBranch) return requireSha(body, 'after')
   throw new PayloadError('checkout_sha', 'the commit the tag points to')
 }
 
 function pushEvent(body: JsonObject, deliveryId: string | undefined): GitPushEvent {
-  const parts = splitRef(requireText(body, 'ref'))
-  const deleted = isZeroSha(text(body, 'after'))
+  const parts = splitRef(requireJsonText(body, 'ref'))
+  const deleted = isZeroSha(jsonText(body, 'after'))
   return {
     type: 'git.push',
     vendor: 'gitlab',
     repository: repositoryOf(body),
     ...parts,
     commit: deleted ? '' : commitOf(body, parts.branch !== null),
-    pusher: firstText(body, ['user_username', 'user_name']),
+    pusher: firstJsonText(body, ['user_username', 'user_name']),
     deleted,
     ...(deliveryId ? { deliveryId } : {}),
   }

@@ -1,5 +1,6 @@
 import type { ImagePushEvent } from '@forge/core'
-import { at, isObject, text } from '../json.js'
+import { isJsonObject, jsonAt, jsonText } from '@forge/core'
+
 import { imagePush, type VendorReader } from './reader.js'
 
 // Manifest media types: a push of one of these is an image (or index) pushed; anything else in a
@@ -30,24 +31,28 @@ export const distribution: VendorReader = {
     let ignored = 0
     let malformed = 0
     for (const item of list) {
-      const mediaType = text(item, 'target.mediaType')?.toLowerCase() ?? ''
-      if (!isObject(item) || text(item, 'action') !== 'push' || !MANIFEST_TYPES.has(mediaType)) {
+      const mediaType = jsonText(item, 'target.mediaType')?.toLowerCase() ?? ''
+      if (
+        !isJsonObject(item) ||
+        jsonText(item, 'action') !== 'push' ||
+        !MANIFEST_TYPES.has(mediaType)
+      ) {
         ignored++
         continue
       }
-      const repository = text(item, 'target.repository')
+      const repository = jsonText(item, 'target.repository')
       // A batch is one delivery: a malformed event is left out rather than the batch refused,
       // which the registry would retry forever.
       const event = repository
         ? imagePush(
             'distribution',
             {
-              registry: text(item, 'request.host'),
+              registry: jsonText(item, 'request.host'),
               repository,
-              tag: text(item, 'target.tag'),
-              digest: text(item, 'target.digest'),
+              tag: jsonText(item, 'target.tag'),
+              digest: jsonText(item, 'target.digest'),
             },
-            text(item, 'id'),
+            jsonText(item, 'id'),
           )
         : null
       if (event) events.push(event)
@@ -60,7 +65,7 @@ export const distribution: VendorReader = {
       malformed > 0
         ? `${malformed} manifest push(es) without a valid repository, tag or digest left out`
         : '',
-      list.length === 0 && at(json, 'events') !== undefined ? 'empty notification batch' : '',
+      list.length === 0 && jsonAt(json, 'events') !== undefined ? 'empty notification batch' : '',
     ].filter(Boolean)
     return { events, ...(notes.length ? { note: notes.join('; ') } : {}) }
   },

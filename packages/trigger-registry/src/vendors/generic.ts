@@ -1,5 +1,6 @@
+import { jsonText, PayloadError, requireJsonText } from '@forge/core'
 import { parseImageRef } from '../image-ref.js'
-import { PayloadError, requireText, text } from '../json.js'
+
 import { imagePush, type VendorReader } from './reader.js'
 
 /**
@@ -11,7 +12,7 @@ export const generic: VendorReader = {
   shape: 'generic `{ "image": "registry/name", "tag"?, "digest"? }`',
   detect: (_headers, json) => typeof json.image === 'string',
   read(json) {
-    const image = requireText(json, 'image', 'an image reference')
+    const image = requireJsonText(json, 'image', 'an image reference')
     const ref = parseImageRef(image)
     if (!ref) {
       throw new PayloadError(
@@ -27,8 +28,8 @@ export const generic: VendorReader = {
     const event = imagePush('generic', {
       registry: ref.registry,
       repository: ref.repository,
-      tag: text(json, 'tag') ?? ref.tag,
-      digest: text(json, 'digest') ?? ref.digest,
+      tag: jsonText(json, 'tag') ?? ref.tag,
+      digest: jsonText(json, 'digest') ?? ref.digest,
     })
     if (!event)
       throw new PayloadError('tag', 'a valid tag (letters, digits, `_ . -`) and a sha256 digest')

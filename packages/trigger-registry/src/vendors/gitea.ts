@@ -1,5 +1,6 @@
+import { firstJsonText, isJsonObject, jsonText, PayloadError, requireJsonText } from '@forge/core'
 import { isDigest } from '../image-ref.js'
-import { firstText, isObject, PayloadError, requireText, text } from '../json.js'
+
 import { hostOf, imagePush, type VendorReader } from './reader.js'
 
 /**
@@ -20,29 +21,29 @@ export const gitea: VendorReader = {
       return { events: [], note: `${vendor} ${name} events are not package publications: ignored` }
     }
     const pkg = json.package
-    if (!isObject(pkg)) throw new PayloadError('package', 'a package object')
-    const type = (text(pkg, 'type') ?? '').toLowerCase()
+    if (!isJsonObject(pkg)) throw new PayloadError('package', 'a package object')
+    const type = (jsonText(pkg, 'type') ?? '').toLowerCase()
     if (type !== 'container') {
       return {
         events: [],
         note: `${vendor} ${type || 'unknown'} package: only container packages deploy`,
       }
     }
-    const action = text(json, 'action') ?? ''
+    const action = jsonText(json, 'action') ?? ''
     if (action !== 'created') {
       return { events: [], note: `${vendor} package ${action || 'event'}: only created deploys` }
     }
-    const version = requireText(pkg, 'version', 'the image tag or digest')
-    const owner = requireText(pkg, 'owner.login', 'the package owner')
+    const version = requireJsonText(pkg, 'version', 'the image tag or digest')
+    const owner = requireJsonText(pkg, 'owner.login', 'the package owner')
     const registry = hostOf(
-      firstText(pkg, ['html_url']) ?? firstText(json, ['repository.html_url']),
+      firstJsonText(pkg, ['html_url']) ?? firstJsonText(json, ['repository.html_url']),
     )
     const byDigest = isDigest(version)
     const event = imagePush(
       vendor,
       {
         registry,
-        repository: `${owner}/${requireText(pkg, 'name', 'the image name')}`,
+        repository: `${owner}/${requireJsonText(pkg, 'name', 'the image name')}`,
         tag: byDigest ? null : version,
         digest: byDigest ? version : null,
       },

@@ -1,5 +1,6 @@
+import { firstJsonText, isJsonObject, jsonText, PayloadError, requireJsonText } from '@forge/core'
 import { parseImageRef } from '../image-ref.js'
-import { firstText, isObject, PayloadError, requireText, text } from '../json.js'
+
 import { imagePush, type VendorReader } from './reader.js'
 
 const PUBLISHED = new Set(['published', 'updated'])
@@ -19,10 +20,10 @@ export const github: VendorReader = {
     if (name !== 'package' && name !== 'registry_package') {
       return { events: [], note: `GitHub ${name} events are not package publications: ignored` }
     }
-    const pkg = isObject(json.package) ? json.package : json.registry_package
-    if (!isObject(pkg)) throw new PayloadError(name, 'a package object')
-    const action = text(json, 'action') ?? ''
-    const type = (firstText(pkg, ['package_type', 'ecosystem']) ?? '').toLowerCase()
+    const pkg = isJsonObject(json.package) ? json.package : json.registry_package
+    if (!isJsonObject(pkg)) throw new PayloadError(name, 'a package object')
+    const action = jsonText(json, 'action') ?? ''
+    const type = (firstJsonText(pkg, ['package_type', 'ecosystem']) ?? '').toLowerCase()
     if (type !== 'container' && type !== 'docker') {
       return {
         events: [],
@@ -35,17 +36,17 @@ export const github: VendorReader = {
         note: `GitHub package ${action || 'event'}: only published and updated deploy`,
       }
     }
-    const tag = text(pkg, 'package_version.container_metadata.tag.name')
+    const tag = jsonText(pkg, 'package_version.container_metadata.tag.name')
     const digest =
-      text(pkg, 'package_version.container_metadata.tag.digest') ??
-      firstText(pkg, ['package_version.version', 'package_version.name'])
+      jsonText(pkg, 'package_version.container_metadata.tag.digest') ??
+      firstJsonText(pkg, ['package_version.version', 'package_version.name'])
     // `package_url` names the image as users pull it (`ghcr.io/org/app:v1`); else owner + name.
-    const url = text(pkg, 'package_version.package_url')
+    const url = jsonText(pkg, 'package_version.package_url')
     const fromUrl = url ? parseImageRef(url) : null
-    const owner = firstText(pkg, ['namespace', 'owner.login'])
+    const owner = firstJsonText(pkg, ['namespace', 'owner.login'])
     const repository =
       fromUrl?.repository ??
-      `${owner ?? ''}/${requireText(pkg, 'name', 'the package name')}`.replace(/^\//, '')
+      `${owner ?? ''}/${requireJsonText(pkg, 'name', 'the package name')}`.replace(/^\//, '')
     const event = imagePush(
       'github',
       {

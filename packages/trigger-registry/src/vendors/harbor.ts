@@ -1,35 +1,36 @@
 import type { ImagePushEvent } from '@forge/core'
+import { isJsonObject, jsonAt, jsonText, PayloadError } from '@forge/core'
 import { parseImageRef } from '../image-ref.js'
-import { at, isObject, PayloadError, text } from '../json.js'
+
 import { imagePush, type VendorReader } from './reader.js'
 
 /** Harbor webhooks (HTTP policy, JSON payload). Only `PUSH_ARTIFACT` deploys. */
 export const harbor: VendorReader = {
   vendor: 'harbor',
   shape: 'Harbor `{ "type": "PUSH_ARTIFACT", "event_data": { "resources": [...] } }`',
-  detect: (_headers, json) => typeof json.type === 'string' && isObject(json.event_data),
+  detect: (_headers, json) => typeof json.type === 'string' && isJsonObject(json.event_data),
   read(json) {
-    const type = text(json, 'type') ?? ''
+    const type = jsonText(json, 'type') ?? ''
     if (type !== 'PUSH_ARTIFACT') {
       return { events: [], note: `Harbor ${type} events do not deploy: only PUSH_ARTIFACT` }
     }
-    const resources = at(json, 'event_data.resources')
+    const resources = jsonAt(json, 'event_data.resources')
     if (!Array.isArray(resources) || resources.length === 0) {
       throw new PayloadError('event_data.resources', 'a list of pushed artifacts')
     }
-    const fullName = text(json, 'event_data.repository.repo_full_name')
+    const fullName = jsonText(json, 'event_data.repository.repo_full_name')
     const events: ImagePushEvent[] = []
     for (const [i, resource] of resources.entries()) {
       // `resource_url` is `harbor.example.com/library/app:v1`: it carries the registry host.
-      const url = text(resource, 'resource_url')
+      const url = jsonText(resource, 'resource_url')
       const ref = url ? parseImageRef(url) : null
       const repository = fullName ?? ref?.repository
       const event = repository
         ? imagePush('harbor', {
             registry: ref?.registry ?? null,
             repository,
-            tag: text(resource, 'tag') ?? ref?.tag ?? null,
-            digest: text(resource, 'digest') ?? ref?.digest ?? null,
+            tag: jsonText(resource, 'tag') ?? ref?.tag ?? null,
+            digest: jsonText(resource, 'digest') ?? ref?.digest ?? null,
           })
         : null
       if (!event)

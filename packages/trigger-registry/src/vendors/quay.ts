@@ -1,6 +1,7 @@
 import type { ImagePushEvent } from '@forge/core'
+import { jsonAt, PayloadError, requireJsonText } from '@forge/core'
 import { parseImageRef } from '../image-ref.js'
-import { at, PayloadError, requireText } from '../json.js'
+
 import { imagePush, type VendorReader } from './reader.js'
 
 /** Quay "Push to Repository" notifications: one event per updated tag, no digest. */
@@ -10,10 +11,10 @@ export const quay: VendorReader = {
   detect: (_headers, json) =>
     typeof json.docker_url === 'string' && Array.isArray(json.updated_tags),
   read(json) {
-    const url = requireText(json, 'docker_url', 'the image name (`quay.io/org/app`)')
+    const url = requireJsonText(json, 'docker_url', 'the image name (`quay.io/org/app`)')
     const ref = parseImageRef(url)
     if (!ref) throw new PayloadError('docker_url', `an image name, received "${url.slice(0, 80)}"`)
-    const tags = at(json, 'updated_tags') as unknown[]
+    const tags = jsonAt(json, 'updated_tags') as unknown[]
     const events: ImagePushEvent[] = []
     for (const [i, tag] of tags.entries()) {
       const event =

@@ -1,6 +1,6 @@
 import type { ImagePushEvent, InboundEvent } from '@forge/core'
 import { type ImageRef, normalizeImage } from '../image-ref.js'
-import type { JsonObject } from '../json.js'
+import type { JsonObject } from '@forge/core'
 
 export interface VendorRead {
   events: InboundEvent[]
