@@ -1,4 +1,9 @@
-import { CONTAINER_STATES, type ContainerState, type ReconcileResult } from '@forge/core'
+import {
+  CONTAINER_STATES,
+  type ContainerRecord,
+  type ContainerState,
+  type ReconcileResult,
+} from '@forge/core'
 import type Docker from 'dockerode'
 import { createSourceContext } from '../deploys/context.js'
 import type { Host } from '../host.js'
@@ -104,30 +109,36 @@ export class Reconciler {
     this.watchEvents()
     const { store, bus } = this.host
     const seen = new Set<string>()
-    for (const info of listed) {
-      const labels = info.Labels ?? {}
-      const workloadId = labels[LABELS.workloadId]
-      // A label naming no workload is forged or stale: never let it into the index.
-      if (!workloadId || !store.workloads.get(workloadId)) continue
-      const observed: ObservedContainer = {
-        workloadId,
-        role: labels[LABELS.role] ?? (info.Names?.[0] ?? info.Id).replace(/^\//, ''),
-        containerId: info.Id,
-        name: (info.Names?.[0] ?? '').replace(/^\//, ''),
-        image: info.Image,
-        state: toState(info.State),
+    const changed: { record: ContainerRecord; previous: string | null }[] = []
+    // One transaction for the whole list: a commit (an fsync) per container made a tick's cost
+    // grow with the fleet. Events go out after the commit.
+    store.transaction(() => {
+      for (const info of listed) {
+        const labels = info.Labels ?? {}
+        const workloadId = labels[LABELS.workloadId]
+        // A label naming no workload is forged or stale: never let it into the index.
+        if (!workloadId || !store.workloads.get(workloadId)) continue
+        const observed: ObservedContainer = {
+          workloadId,
+          role: labels[LABELS.role] ?? (info.Names?.[0] ?? info.Id).replace(/^\//, ''),
+          containerId: info.Id,
+          name: (info.Names?.[0] ?? '').replace(/^\//, ''),
+          image: info.Image,
+          state: toState(info.State),
+        }
+        seen.add(info.Id)
+        try {
+          const { record, previous } = store.containers.observe(observed)
+          if (previous !== record.state) changed.push({ record, previous })
+        } catch (error) {
+          this.host.log.warn(
+            `Cannot index container ${info.Id.slice(0, 12)}: ${(error as Error).message}`,
+          )
+        }
       }
-      seen.add(info.Id)
-      try {
-        const { record, previous } = store.containers.observe(observed)
-        if (previous !== record.state)
-          bus.publish({ type: 'container', container: record, previousState: previous })
-      } catch (error) {
-        this.host.log.warn(
-          `Cannot index container ${info.Id.slice(0, 12)}: ${(error as Error).message}`,
-        )
-      }
-    }
+    })
+    for (const { record, previous } of changed)
+      bus.publish({ type: 'container', container: record, previousState: previous })
     for (const record of store.containers.markMissing(seen))
       bus.publish({ type: 'container', container: record, previousState: null })
     await this.reconcileSources()

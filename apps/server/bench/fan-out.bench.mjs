@@ -1,0 +1,64 @@
+// How does ingest grow with the number of bindings? One signed GitHub push to a git trigger bound
+// to 1, 10 and 100 test-app workloads: every binding merges its config, matches, and queues a
+// deploy (a row), all before the 202. Each POST is timed alone, after the previous fan-out's
+// deploys have finished, so one sample never pays for another's background work. Baselines: the
+// 1-binding ingest, and a bare Koa app that reads the body and answers 202 JSON.
+import {
+  fmt,
+  gitTriggerWithBindings,
+  median,
+  now,
+  PUSH,
+  pushHeaders,
+  queueIdle,
+  startBareKoa,
+  startForge,
+} from './support.mjs'
+
+const SIZES = [1, 10, 100]
+const SAMPLES = 15
+
+async function post(url) {
+  const start = now()
+  const res = await fetch(url, { method: 'POST', headers: pushHeaders(), body: PUSH.body })
+  const body = await res.json()
+  const elapsed = now() - start
+  if (res.status !== 202) throw new Error(`POST ${url} answered ${res.status}`)
+  return { elapsed, body }
+}
+
+const forge = await startForge()
+const koa = await startBareKoa()
+try {
+  const urls = {}
+  for (const size of SIZES) {
+    const { trigger } = await gitTriggerWithBindings(forge, `fan${size}`, size)
+    urls[size] = trigger.webhookUrl
+    const { body } = await post(trigger.webhookUrl) // warm up, and check it really fans out
+    const queued = body.outcomes.filter((o) => o.outcome === 'queued').length
+    if (queued !== size)
+      throw new Error(`${size} bindings queued ${queued}: ${JSON.stringify(body)}`)
+    await queueIdle(forge)
+  }
+  for (let i = 0; i < 10; i++) await post(`${koa.url}/hook`)
+
+  const samples = { koa: [], ...Object.fromEntries(SIZES.map((s) => [s, []])) }
+  for (let i = 0; i < SAMPLES; i++) {
+    samples.koa.push((await post(`${koa.url}/hook`)).elapsed)
+    for (const size of SIZES) {
+      samples[size].push((await post(urls[size])).elapsed)
+      await queueIdle(forge)
+    }
+  }
+  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]))
+  for (const size of SIZES.slice(1))
+    console.log(
+      `fan-out to ${size} bindings: ${fmt(m[size] / m[1])}x the 1-binding ingest, ${fmt(m[size] / m.koa)}x bare Koa (median latency of ${SAMPLES} POSTs)`,
+    )
+  console.log(
+    `fan-out to 1 binding: ${fmt(m[1] / m.koa)}x bare Koa (median latency of ${SAMPLES} POSTs)`,
+  )
+} finally {
+  await koa.close()
+  await forge.stop()
+}

@@ -1,0 +1,108 @@
+// How much does one reconciler pass cost over the Docker call it cannot avoid? With K labelled
+// busybox containers of K test-app workloads running, time `server.reconciler.pass()` (list,
+// index upserts, missing marks, each source's reconcile) against two baselines: dockerode's
+// listContainers with the same filter (the API call the pass makes), and a spawned
+// `docker ps -a --filter label=forge.managed=true` (what an operator's script would do).
+// Needs the Docker engine and forge-test/busybox:1 (`bash scripts/test-env.sh`).
+import { execFile, execFileSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { promisify } from 'node:util'
+import Docker from 'dockerode'
+import { fmt, median, now, startForge } from './support.mjs'
+
+const K = 20
+const ROUNDS = 15
+const IMAGE = 'forge-test/busybox:1'
+const RUN_LABEL = `forge.bench=${randomUUID()}` // this run's containers, and no one else's
+const run = promisify(execFile)
+
+function requireDocker() {
+  try {
+    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'pipe' })
+  } catch (error) {
+    console.error(
+      `reconciler bench: the Docker engine or the image ${IMAGE} is not available (${String(error.stderr ?? error.message).trim()}). Run \`bash scripts/test-env.sh\` first.`,
+    )
+    process.exit(1)
+  }
+}
+
+function removeContainers() {
+  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=${RUN_LABEL}`])
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+  if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'pipe' })
+}
+
+async function timeRounds(fn) {
+  for (let i = 0; i < 3; i++) await fn() // warm up
+  const samples = []
+  for (let i = 0; i < ROUNDS; i++) {
+    const start = now()
+    await fn()
+    samples.push(now() - start)
+  }
+  return median(samples)
+}
+
+requireDocker()
+const docker = new Docker({ socketPath: '/var/run/docker.sock' })
+const filters = { label: ['forge.managed=true'] }
+// The tick is left at its 5-minute maximum: only the passes this bench calls run.
+const forge = await startForge({ disableReconciler: false, reconcileIntervalMs: 300_000 })
+try {
+  const workloadIds = []
+  for (let i = 0; i < K; i++) {
+    const workload = await forge.api('POST', '/api/workloads', {
+      name: `reconcile-${i}`,
+      source: { kind: 'test-app', config: { image: 'forge-test/web' } },
+    })
+    workloadIds.push(workload.id)
+  }
+  await Promise.all(
+    workloadIds.map((id) =>
+      run('docker', [
+        'run',
+        '-d',
+        '--label',
+        RUN_LABEL,
+        '--label',
+        'forge.managed=true',
+        '--label',
+        `forge.workload.id=${id}`,
+        '--label',
+        'forge.workload.kind=test-app',
+        '--label',
+        'forge.role=web',
+        '--name',
+        `forge-bench-${id.slice(0, 8)}-${randomUUID().slice(0, 6)}`,
+        IMAGE,
+      ]),
+    ),
+  )
+  await forge.reconciler.pass()
+  const indexed = forge.host.store.containers
+    .list({})
+    .filter((c) => workloadIds.includes(c.workloadId))
+  if (indexed.length !== K)
+    throw new Error(`The pass indexed ${indexed.length} of ${K} bench containers`)
+  await new Promise((r) => setTimeout(r, 500)) // let the event-driven pass of the `docker run`s settle
+
+  const total = (await docker.listContainers({ all: true, filters })).length
+  const tick = await timeRounds(() => forge.reconciler.pass())
+  const api = await timeRounds(() => docker.listContainers({ all: true, filters }))
+  const cli = await timeRounds(() =>
+    run('docker', ['ps', '-a', '--no-trunc', '--filter', 'label=forge.managed=true']),
+  )
+  const what = `${K} workloads, ${total} managed containers on the host`
+  console.log(
+    `reconciler tick (${what}): ${fmt(tick / api)}x a raw dockerode listContainers (median of ${ROUNDS})`,
+  )
+  console.log(
+    `reconciler tick (${what}): ${fmt(tick / cli)}x a spawned \`docker ps --filter label=forge.managed=true\` (median of ${ROUNDS})`,
+  )
+} finally {
+  await forge.stop()
+  removeContainers()
+}

@@ -1,0 +1,56 @@
+// What does Forge add to a webhook? A real GitHub push (8 KiB, signed) POSTed to
+// /api/webhook/triggers/:secret of a git trigger with one binding — secret lookup, signature
+// check, parse, delivery row, match, deploy row — against a bare Koa app that only reads the raw
+// body and answers 202 JSON. Rounds alternate between the two so both see the same noise.
+import {
+  fmt,
+  gitTriggerWithBindings,
+  median,
+  PUSH,
+  postMany,
+  pushHeaders,
+  queueIdle,
+  rate,
+  startBareKoa,
+  startForge,
+} from './support.mjs'
+
+const ROUNDS = 5
+const PER_ROUND = 60
+
+const forge = await startForge()
+const koa = await startBareKoa()
+try {
+  const { trigger } = await gitTriggerWithBindings(forge, 'ingest', 1)
+  const first = await fetch(trigger.webhookUrl, {
+    method: 'POST',
+    headers: pushHeaders(),
+    body: PUSH.body,
+  }).then((r) => r.json())
+  if (first.outcomes?.[0]?.outcome !== 'queued')
+    throw new Error(`The push did not queue a deploy: ${JSON.stringify(first)}`)
+
+  for (const concurrency of [1, 8]) {
+    const targets = { forge: trigger.webhookUrl, koa: `${koa.url}/hook` }
+    const medians = { forge: [], koa: [] }
+    const rates = { forge: [], koa: [] }
+    await postMany(targets.forge, 20, concurrency) // warm up both
+    await postMany(targets.koa, 20, concurrency)
+    await queueIdle(forge)
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of ['koa', 'forge']) {
+        const { latencies, perSecond } = await postMany(targets[name], PER_ROUND, concurrency)
+        medians[name].push(median(latencies))
+        rates[name].push(perSecond)
+      }
+      await queueIdle(forge) // the queued deploys of one round never run into the next
+    }
+    const label = concurrency === 1 ? 'sequential' : `concurrency ${concurrency}`
+    console.log(
+      `webhook ingest, ${label} (${ROUNDS}x${PER_ROUND} POSTs, 1 binding): ${fmt(median(medians.forge) / median(medians.koa))}x bare Koa (median latency), ${rate(median(rates.forge))} req/s vs ${rate(median(rates.koa))} req/s`,
+    )
+  }
+} finally {
+  await koa.close()
+  await forge.stop()
+}
