@@ -194,6 +194,9 @@ describe('webhook ingress', () => {
     await server.api('PUT', `/api/workloads/${workloadIds[0]}/env`, {
       API_KEY: { value: 'env-secret-PLAINTEXT', secret: true },
     })
+    // A deploy puts the environment into the source's state document, which must be sealed too.
+    const { body: deploy } = await server.api('POST', `/api/workloads/${workloadIds[0]}/deploy`, {})
+    expect((await waitForDeploy(server, deploy.deployId)).status).toBe('succeeded')
     const webhookSecret = trigger.webhookUrl.split('/').pop() as string
     const files = ['forge.db', 'forge.db-wal'].map((f) => join(server.dir, 'data', f))
     const bytes = Buffer.concat(

@@ -25,7 +25,7 @@ export function createStore(options: { dataDir: string; secretKey: string | null
     bindings: bindingsRepo(db),
     containers: containersRepo(db),
     env: envRepo(db, box),
-    state: stateRepo(db),
+    state: stateRepo(db, box),
     deploys: deploysRepo(db),
     deliveries: deliveriesRepo(db),
     settings: settingsRepo(db),

@@ -1,22 +1,25 @@
 import type { StateDocument } from '@forge/core'
+import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
 
-/** The per-workload JSON document a source keeps; `patch` keeps every key it does not name. */
-export function stateRepo(db: Db) {
-  const get = (workloadId: string): StateDocument =>
-    parseJson(
-      (
-        db.prepare('SELECT doc FROM workload_state WHERE workload_id = ?').get(workloadId) as
-          | { doc: string }
-          | undefined
-      )?.doc,
-      {},
-    )
+/**
+ * The per-workload JSON document a source keeps; `patch` keeps every key it does not name. It is
+ * sealed like an env secret, because sources keep what they deployed with in it (the image source
+ * keeps each release's environment snapshot for rollback, secret values included).
+ */
+export function stateRepo(db: Db, box: SecretBox) {
+  const aad = (workloadId: string) => `state:${workloadId}`
+  const get = (workloadId: string): StateDocument => {
+    const row = db
+      .prepare('SELECT doc FROM workload_state WHERE workload_id = ?')
+      .get(workloadId) as { doc: string } | undefined
+    return row ? parseJson(box.decrypt(row.doc, aad(workloadId)), {}) : {}
+  }
   const set = (workloadId: string, doc: StateDocument): void => {
     db.prepare(
       `INSERT INTO workload_state (workload_id, doc, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(workload_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-    ).run(workloadId, JSON.stringify(doc), now())
+    ).run(workloadId, box.encrypt(JSON.stringify(doc), aad(workloadId)), now())
   }
   return {
     get,
