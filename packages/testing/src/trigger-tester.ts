@@ -62,7 +62,7 @@ export class TriggerTableError extends Error {
  */
 export function triggerTester<C>(
   definition: TriggerDefinition<C>,
-  defaults: TriggerTesterDefaults<C> = {},
+  defaults: TriggerTesterDefaults<NoInfer<C>> = {},
 ): TriggerTester<C> {
   const defaultWorkload: WorkloadRef = {
     id: '00000000-0000-4000-8000-000000000001',

@@ -1,5 +1,5 @@
 /**
- * The real payloads in /work/shared/fixtures/webhooks/go-playground with the headers their
+ * The real payloads in shared/fixtures/webhooks/go-playground (beside the repository) with the headers their
  * provider sent (manifest.json). Where the manifest has no signature for a vendor whose provider
  * signs (GitHub, GitLab, Bitbucket Cloud), or no entry at all, the request is completed the way
  * the provider would: the signature is computed here with node:crypto, independently of core.
@@ -8,8 +8,9 @@ import { createHmac } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TriggerRequest } from '@forge/core'
+import { WEBHOOK_FIXTURES } from '../../../test-support/shared.js'
 
-export const FIXTURES = '/work/shared/fixtures/webhooks/go-playground'
+export const FIXTURES = WEBHOOK_FIXTURES
 export const SUPPORTED = ['github', 'gitea', 'gogs', 'gitlab', 'bitbucket', 'bitbucket-server']
 
 interface Manifest {

@@ -2,10 +2,10 @@ import { createHmac } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TriggerRequest } from '@forge/core'
+import { WEBHOOK_FIXTURES } from '../../../test-support/shared.js'
 
 export const LOCAL = join(import.meta.dirname, 'fixtures')
-export const DOCKER_HUB_FIXTURE =
-  '/work/shared/fixtures/webhooks/go-playground/docker/docker_hub_build_notice.json'
+export const DOCKER_HUB_FIXTURE = join(WEBHOOK_FIXTURES, 'docker/docker_hub_build_notice.json')
 
 if (!existsSync(DOCKER_HUB_FIXTURE)) {
   throw new Error(`The shared webhook fixtures are missing: expected ${DOCKER_HUB_FIXTURE}`)

@@ -1,6 +1,5 @@
-import type { ImagePushEvent, InboundEvent } from '@forge/core'
+import type { ImagePushEvent, InboundEvent, JsonObject } from '@forge/core'
 import { type ImageRef, normalizeImage } from '../image-ref.js'
-import type { JsonObject } from '@forge/core'
 
 export interface VendorRead {
   events: InboundEvent[]
