@@ -41,6 +41,16 @@ export async function startCaddy(): Promise<CaddyInstance> {
     child = proc
     proc.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
     proc.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
+    proc.once('exit', (code, signal) => {
+      // Said out loud: a test that then fails with ECONNREFUSED would otherwise be a mystery.
+      if (child === proc) {
+        console.warn(
+          `[startCaddy] caddy (pid ${proc.pid}, admin ${adminUrl}) exited unexpectedly ` +
+            `(code ${code}, signal ${signal}); something outside the test stopped it ` +
+            `(scripts/test-env.sh runs \`pkill -x caddy\`).\n${output.slice(-1000)}`,
+        )
+      }
+    })
     const spawnError = new Promise<Error>((resolve) => proc.once('error', resolve))
     const ready = waitFor(
       `Caddy's admin API on ${adminUrl}`,

@@ -79,6 +79,13 @@ describe('zero-downtime redeploys', () => {
           .map((l) => /took (\d+) ms/.exec(l)?.[1])
           .join(', ')} ms`,
     )
+    const nearestSwitch = (t: number) =>
+      Math.round(t - switchedAt.reduce((a, b) => (Math.abs(b - t) < Math.abs(a - t) ? b : a)))
+    for (const r of failed.slice(0, 5)) {
+      console.log(
+        `[zero-downtime] failed: ${r.status} ${r.error ?? r.body} at ${nearestSwitch(r.startedAt)} ms from a switch`,
+      )
+    }
     expect(failed.slice(0, 5)).toEqual([])
     expect(stale.slice(0, 5)).toEqual([])
     expect(seen.has(`v${REDEPLOYS}`)).toBe(true)
