@@ -72,11 +72,9 @@ export async function deployImage(ctx: Ctx, intent: DeploymentIntent): Promise<D
     await probe(ctx, started, release.config)
   } catch (error) {
     await discardRole(docker, ctx, role)
-    if (!proxy && oldId)
-      await docker
-        .getContainer(oldId)
-        .start()
-        .catch(() => undefined)
+    if (!proxy && oldId) await restartOld(docker, oldId)
+    // A cancelled deploy stays FORGE_ABORTED: the host tells it apart from a failure.
+    if (isForgeError(error) && error.code === 'FORGE_ABORTED') throw error
     throw deployFailed(ctx, release, error)
   }
 
@@ -181,6 +179,14 @@ function deployFailed(ctx: Ctx, release: Release, error: unknown): ForgeError {
     isForgeError(error) ? error.hint : 'See the deploy log for the failing step.',
     { cause: error },
   )
+}
+
+// Without a proxy the old container was stopped first; a failed release brings it back.
+async function restartOld(docker: Docker, id: string): Promise<void> {
+  await docker
+    .getContainer(id)
+    .start()
+    .catch(() => undefined)
 }
 
 async function record(

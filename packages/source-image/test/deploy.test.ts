@@ -126,6 +126,22 @@ describe('image source behind Caddy', () => {
     await imageSource.teardown(child.ctx)
   })
 
+  it('stops promptly when cancelled during the health wait, leaving no container behind', async () => {
+    const config = versionedConfig('slow', {
+      faces: [{ host: 'cancel.test' }],
+      healthcheck: { path: '/never', interval: 100, retries: 1000 },
+    })
+    const fake = track(imageWorkload(docker, config, { proxy }))
+    setTimeout(() => fake.abort(new Error('superseded')), 800)
+    const started = Date.now()
+    await expect(imageSource.deploy(fake.ctx, manual)).rejects.toMatchObject({
+      code: 'FORGE_ABORTED',
+    })
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(await labelled(fake.ctx.workload.id)).toEqual({ containers: [], volumes: [] })
+    expect(await fake.containers.list()).toEqual([])
+  })
+
   it('refuses a rollback when there is no previous release', async () => {
     const fake = track(
       imageWorkload(docker, versionedConfig('only', { faces: [{ host: 'only.test' }] }), { proxy }),
