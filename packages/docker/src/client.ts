@@ -1,5 +1,6 @@
 import { createServiceRef } from '@forge/core'
 import Docker from 'dockerode'
+import { DockerErrors, dockerError } from './errors.js'
 
 /** The host's Docker client, for sources: `ctx.services.get(dockerService)`. */
 export const dockerService = createServiceRef<Docker>('forge.docker')
@@ -33,4 +34,18 @@ export function dockerConnection(host: string | undefined): Docker.DockerOptions
 export function describeDockerHost(docker: Docker): string {
   const opts = docker.modem as unknown as { socketPath?: string; host?: string; port?: number }
   return opts.socketPath ? `unix://${opts.socketPath}` : `tcp://${opts.host}:${opts.port}`
+}
+
+/** Pings the engine; throws FORGE_DOCKER_UNREACHABLE naming the address when it does not answer. */
+export async function assertDockerReachable(docker: Docker): Promise<void> {
+  try {
+    await docker.ping()
+  } catch (error) {
+    const e = error as { code?: string; message?: string }
+    throw dockerError(
+      DockerErrors.Unreachable,
+      { host: describeDockerHost(docker), cause: e.code ?? e.message ?? String(error) },
+      { cause: error },
+    )
+  }
 }

@@ -1,5 +1,6 @@
 export type { DockerClientOptions } from './client.js'
 export {
+  assertDockerReachable,
   createDockerClient,
   describeDockerHost,
   dockerConnection,

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  assertDockerReachable,
   createDockerClient,
   createVolumes,
   forgeLabels,
@@ -57,6 +58,21 @@ const serve = [
   '-c',
   'mkdir -p /www/ok && echo up > /www/ok/index.html && httpd -f -p 8080 -h /www',
 ]
+
+describe('createDockerClient', () => {
+  it('reaches the engine from DOCKER_HOST or the default socket', async () => {
+    await assertDockerReachable(docker)
+  })
+
+  it('names the address and the fix when no engine answers', async () => {
+    const nowhere = createDockerClient({ host: 'unix:///tmp/forge-no-docker.sock' })
+    await expect(assertDockerReachable(nowhere)).rejects.toMatchObject({
+      code: 'FORGE_DOCKER_UNREACHABLE',
+      message: expect.stringContaining('unix:///tmp/forge-no-docker.sock'),
+      hint: expect.stringContaining('DOCKER_HOST'),
+    })
+  })
+})
 
 describe('pullImage', () => {
   it('uses a local image under the "missing" policy without pulling', async () => {
