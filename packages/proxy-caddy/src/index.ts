@@ -2,11 +2,17 @@ import { definePlugin, defineProxy } from '@forge/core'
 import pkg from '../package.json' with { type: 'json' }
 import { type CaddyConfig, caddyConfigSchema } from './config.js'
 import { createCaddyProxy } from './driver.js'
+import { RELOAD_MIGRATION_ADVICE, reloadMigrationEnabled } from './reload-safety.js'
 
 export type { CaddyConfig, CaddyConfigInput } from './config.js'
 export { caddyConfigSchema } from './config.js'
 export { createCaddyProxy } from './driver.js'
 export { CaddyErrors } from './errors.js'
+export {
+  MIGRATE_REQ_SYSCTL,
+  RELOAD_MIGRATION_ADVICE,
+  reloadMigrationEnabled,
+} from './reload-safety.js'
 export type { CaddyRoute } from './routes.js'
 export { fromCaddyRoute, insertionIndex, toCaddyRoute } from './routes.js'
 
@@ -22,7 +28,10 @@ export const caddyProxy = defineProxy<CaddyConfig>({
     serverName: 'forge',
     automaticHttps: false,
   },
-  create: ({ config, log }) => createCaddyProxy(config, log),
+  async create({ config, log }) {
+    if ((await reloadMigrationEnabled()) === false) log.warn(RELOAD_MIGRATION_ADVICE)
+    return createCaddyProxy(config, log)
+  },
 })
 
 export default definePlugin({ name: pkg.name, version: pkg.version, proxies: [caddyProxy] })

@@ -1,4 +1,12 @@
-import { fromCaddyRoute, insertionIndex, toCaddyRoute } from '@forge/proxy-caddy'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  fromCaddyRoute,
+  insertionIndex,
+  reloadMigrationEnabled,
+  toCaddyRoute,
+} from '@forge/proxy-caddy'
 import { describe, expect, it } from 'vitest'
 
 describe('Caddy route objects', () => {
@@ -44,5 +52,16 @@ describe('Caddy route objects', () => {
         upstream: 'x:1',
       }),
     ).toBe(0)
+  })
+})
+
+describe('reload safety check', () => {
+  it('reads net.ipv4.tcp_migrate_req: on, off, or unknown where it does not exist', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forge-sysctl-'))
+    await writeFile(join(dir, 'on'), '1\n')
+    await writeFile(join(dir, 'off'), '0\n')
+    expect(await reloadMigrationEnabled(join(dir, 'on'))).toBe(true)
+    expect(await reloadMigrationEnabled(join(dir, 'off'))).toBe(false)
+    expect(await reloadMigrationEnabled(join(dir, 'missing'))).toBe(null)
   })
 })

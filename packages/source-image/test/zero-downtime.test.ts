@@ -1,6 +1,10 @@
 import type { ProxyDriver } from '@forge/core'
 import { createDockerClient } from '@forge/docker'
-import { createCaddyProxy } from '@forge/proxy-caddy'
+import {
+  createCaddyProxy,
+  RELOAD_MIGRATION_ADVICE,
+  reloadMigrationEnabled,
+} from '@forge/proxy-caddy'
 import { imageSource } from '@forge/source-image'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaddyInstance, startCaddy } from '../../../test-support/caddy.js'
@@ -19,6 +23,12 @@ let workloadId: string | undefined
 
 beforeAll(async () => {
   await requireDocker()
+  // Without it the kernel, not Forge, resets a few connections per Caddy config change.
+  if ((await reloadMigrationEnabled()) === false) {
+    throw new Error(
+      `This test needs net.ipv4.tcp_migrate_req=1 on the host. ${RELOAD_MIGRATION_ADVICE}`,
+    )
+  }
   caddy = await startCaddy()
   httpPort = await freePort()
   proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${httpPort}` })
