@@ -67,7 +67,10 @@ export const imageConfigSchema = z.object({
   stopTimeout: z.number().int().min(0).default(10),
   faces: z.array(face).default([]),
   keepReleases: z.number().int().min(1).max(50).default(5),
-  /** Milliseconds the old container keeps serving requests in flight after the route switch. */
+  /**
+   * Milliseconds the old container keeps serving requests in flight after the route switch:
+   * longer than the slowest request you expect.
+   */
   drainMs: z.number().int().min(0).default(2000),
 })
 

@@ -41,7 +41,7 @@ afterAll(async () => {
 describe('zero-downtime redeploys', () => {
   it(`loses no request and serves no old version after the switch, over ${REDEPLOYS} redeploys under steady load`, async () => {
     const host = 'zero.forge.test'
-    const config = (n: number) => versionedConfig(`v${n}`, { faces: [{ host }], drainMs: 500 })
+    const config = (n: number) => versionedConfig(`v${n}`, { faces: [{ host }], drainMs: 1000 })
     const fake = imageWorkload(docker, config(0), { proxy })
     workloadId = fake.ctx.workload.id
     // Times at which each version's route switch had completed.
