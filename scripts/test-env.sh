@@ -41,6 +41,15 @@ if ! docker info >/dev/null 2>&1; then
 fi
 log "docker engine $(docker version --format '{{.Server.Version}}') is up"
 
+# Caddy rebinds its listener (SO_REUSEPORT) on every config change; without this sysctl the kernel
+# resets connections queued on the old socket, which the zero-downtime test counts as failures.
+# See packages/proxy-caddy/README.md.
+if [ -e /proc/sys/net/ipv4/tcp_migrate_req ] && [ "$(cat /proc/sys/net/ipv4/tcp_migrate_req)" != 1 ]; then
+  [ "$(id -u)" = 0 ] || die "net.ipv4.tcp_migrate_req is 0 and only root can set it: sudo sysctl -w net.ipv4.tcp_migrate_req=1"
+  sysctl -qw net.ipv4.tcp_migrate_req=1 || die "could not set net.ipv4.tcp_migrate_req=1 (needed for zero-downtime route swaps through Caddy)"
+  log "set net.ipv4.tcp_migrate_req=1"
+fi
+
 # A base image without a registry: busybox-static in a scratch rootfs, imported locally.
 if ! docker image inspect forge-test/busybox:1 >/dev/null 2>&1; then
   log "building forge-test/busybox:1 from busybox-static"
