@@ -8,6 +8,7 @@ import {
   proxyService,
   settingsService,
 } from '@forge/core'
+import { createDockerClient } from '@forge/docker'
 import { loadConfig, type ServerConfig } from './config.js'
 import { DeployQueue } from './deploys/queue.js'
 import { createDeployRunner } from './deploys/runner.js'
@@ -18,7 +19,6 @@ import { createHttpApp } from './http/app.js'
 import type { RouteTable } from './http/route.js'
 import { createLogger, type LogSink, stderrSink } from './logger.js'
 import { discoverPlugins } from './plugins/discover.js'
-import { createDockerClient } from './reconciler/docker.js'
 import { Reconciler } from './reconciler/reconciler.js'
 import { createStore } from './store/index.js'
 
@@ -94,7 +94,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
         deploys: interrupted,
       })
 
-    const docker = createDockerClient(config.dockerHost)
+    const docker = createDockerClient({ host: config.dockerHost ?? undefined })
     proxy = await createProxy(config, registry, discovered.config.plugins, log)
     const services = createServiceRegistry()
     services.provide(settingsService, {

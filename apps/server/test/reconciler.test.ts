@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { connect, createServer as createNetServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   BUSYBOX_IMAGE,
@@ -151,6 +153,40 @@ describe('without a reachable Docker engine', () => {
       )
     } finally {
       await offline.stop()
+    }
+  })
+
+  it('recovers when the Docker engine comes up: the next tick finds it', async () => {
+    // A socket path with no engine behind it yet; later a relay to the real engine appears there.
+    const socket = `/tmp/forge-late-docker-${randomUUID().slice(0, 8)}.sock`
+    const offline = await startServer({
+      disableReconciler: false,
+      dockerHost: `unix://${socket}`,
+      reconcileIntervalMs: clampReconcileInterval(0),
+    })
+    const relay = createNetServer((client) => {
+      const engine = connect('/var/run/docker.sock')
+      client.pipe(engine).pipe(client)
+      client.on('error', () => engine.destroy())
+      engine.on('error', () => client.destroy())
+    })
+    try {
+      const before = (await (await fetch(`${offline.url}/healthz`)).json()) as Json
+      expect(before.docker.reachable).toBe(false)
+      await new Promise<void>((resolve) => relay.listen(socket, resolve))
+      await waitFor(
+        'the reconciler to find the Docker engine',
+        async () =>
+          ((await (await fetch(`${offline.url}/healthz`)).json()) as Json).docker.reachable ===
+          true,
+        clampReconcileInterval(0) + 5_000,
+      )
+      const after = (await (await fetch(`${offline.url}/healthz`)).json()) as Json
+      expect(after.docker).toMatchObject({ reachable: true, error: null })
+    } finally {
+      await offline.stop()
+      relay.close()
+      rmSync(socket, { force: true })
     }
   })
 })

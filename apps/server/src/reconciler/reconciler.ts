@@ -1,26 +1,10 @@
-import {
-  CONTAINER_STATES,
-  type ContainerRecord,
-  type ContainerState,
-  type ReconcileResult,
-} from '@forge/core'
+import type { ContainerRecord, ReconcileResult } from '@forge/core'
+import { LABELS, normalizeState } from '@forge/docker'
 import type Docker from 'dockerode'
 import { createSourceContext } from '../deploys/context.js'
 import type { Host } from '../host.js'
 import type { ObservedContainer } from '../store/containers.js'
 import { mapLimit } from '../webhooks/fanOut.js'
-
-export const LABELS = {
-  managed: 'forge.managed',
-  workloadId: 'forge.workload.id',
-  kind: 'forge.workload.kind',
-  role: 'forge.role',
-} as const
-
-const toState = (state: string | undefined): ContainerState =>
-  (CONTAINER_STATES as readonly string[]).includes(state ?? '')
-    ? (state as ContainerState)
-    : 'unknown'
 
 export interface WorkloadHealth extends ReconcileResult {
   checkedAt: string
@@ -124,7 +108,7 @@ export class Reconciler {
           containerId: info.Id,
           name: (info.Names?.[0] ?? '').replace(/^\//, ''),
           image: info.Image,
-          state: toState(info.State),
+          state: normalizeState(info.State),
         }
         seen.add(info.Id)
         try {
