@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, waitFor } from './ports.js'
+import { waitFor } from './ports.js'
 
 export interface CaddyInstance {
   /** `http://127.0.0.1:<port>`: only the admin API, no server blocks, until a test loads some. */
@@ -19,7 +20,7 @@ export interface CaddyInstance {
  */
 export async function startCaddy(): Promise<CaddyInstance> {
   const dir = await mkdtemp(join(tmpdir(), 'forge-caddy-'))
-  const adminPort = await freePort()
+  const adminPort = await caddyPort()
   const adminUrl = `http://127.0.0.1:${adminPort}`
   const configFile = join(dir, 'caddy.json')
   await writeFile(
@@ -88,4 +89,26 @@ export async function startCaddy(): Promise<CaddyInstance> {
       await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * A free loopback port for Caddy, outside the kernel's ephemeral range (32768+), where freePort()
+ * and Docker's published ports come from. Caddy binds with SO_REUSEPORT, so a port another test
+ * also picks would not fail: the two servers would silently share it. A Caddy port must also stay
+ * unclaimed while its Caddy restarts.
+ */
+export async function caddyPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000)
+    if (await canListen(port)) return port
+  }
+  throw new Error('No free port for Caddy in 20000-29999 after 50 tries')
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
 }

@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http'
 import type { ProxyDriver } from '@forge/core'
 import plugin, { createCaddyProxy } from '@forge/proxy-caddy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CaddyInstance, startCaddy } from '../../../test-support/caddy.js'
+import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import { freePort } from '../../../test-support/ports.js'
 
 let caddy: CaddyInstance
@@ -39,7 +39,7 @@ function get(host: string, path = '/'): Promise<{ status: number; body: string }
 
 beforeAll(async () => {
   caddy = await startCaddy()
-  listenPort = await freePort()
+  listenPort = await caddyPort()
   proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${listenPort}` })
 })
 afterAll(async () => {

@@ -6,9 +6,8 @@ import { createCaddyProxy } from '@forge/proxy-caddy'
 import { imageSource } from '@forge/source-image'
 import { runSourceContract, service } from '@forge/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CaddyInstance, startCaddy } from '../../../test-support/caddy.js'
+import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import { docker as dockerCli, removeLabelled, requireDocker } from '../../../test-support/docker.js'
-import { freePort } from '../../../test-support/ports.js'
 import { get, imageWorkload, labelled, setConfig, versionedConfig } from './support.js'
 
 const docker = createDockerClient()
@@ -19,7 +18,7 @@ const workloads: string[] = []
 beforeAll(async () => {
   await requireDocker()
   caddy = await startCaddy()
-  httpPort = await freePort()
+  httpPort = await caddyPort()
 })
 afterAll(async () => {
   for (const id of workloads) await removeLabelled(`forge.workload.id=${id}`)

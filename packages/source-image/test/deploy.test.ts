@@ -3,7 +3,7 @@ import { createDockerClient } from '@forge/docker'
 import { createCaddyProxy } from '@forge/proxy-caddy'
 import imagePlugin, { imageSource } from '@forge/source-image'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CaddyInstance, startCaddy } from '../../../test-support/caddy.js'
+import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import { removeLabelled, requireDocker } from '../../../test-support/docker.js'
 import { freePort } from '../../../test-support/ports.js'
 import { get, imageWorkload, labelled, setConfig, versionedConfig } from './support.js'
@@ -17,7 +17,7 @@ const workloads: string[] = []
 beforeAll(async () => {
   await requireDocker()
   caddy = await startCaddy()
-  httpPort = await freePort()
+  httpPort = await caddyPort()
   proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${httpPort}` })
 })
 afterAll(async () => {

@@ -5,14 +5,13 @@ import { createDockerClient } from '@forge/docker'
 import { createCaddyProxy } from '@forge/proxy-caddy'
 import { imageConfigSchema, imageSource } from '@forge/source-image'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CaddyInstance, startCaddy } from '../../../test-support/caddy.js'
+import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import {
   BUSYBOX_IMAGE,
   docker as dockerCli,
   removeLabelled,
   requireDocker,
 } from '../../../test-support/docker.js'
-import { freePort } from '../../../test-support/ports.js'
 import { type RunningRegistry, startRegistry } from '../../../test-support/registry.js'
 import { get, imageWorkload } from './support.js'
 
@@ -26,7 +25,7 @@ let buildDir: string
 beforeAll(async () => {
   await requireDocker()
   ;[caddy, registry] = await Promise.all([startCaddy(), startRegistry()])
-  httpPort = await freePort()
+  httpPort = await caddyPort()
   buildDir = await mkdtemp(join(tmpdir(), 'forge-image-build-'))
 })
 afterAll(async () => {

@@ -7,9 +7,9 @@ import {
 } from '@forge/proxy-caddy'
 import { imageSource } from '@forge/source-image'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CaddyInstance, startCaddy } from '../../../test-support/caddy.js'
+import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import { removeLabelled, requireDocker } from '../../../test-support/docker.js'
-import { freePort, waitFor } from '../../../test-support/ports.js'
+import { waitFor } from '../../../test-support/ports.js'
 import { startLoad } from './load.js'
 import { get, imageWorkload, setConfig, versionedConfig } from './support.js'
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
     )
   }
   caddy = await startCaddy()
-  httpPort = await freePort()
+  httpPort = await caddyPort()
   proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${httpPort}` })
 })
 afterAll(async () => {
