@@ -21,6 +21,8 @@ let registry: RunningRegistry
 let httpPort: number
 let workloadId: string | undefined
 let buildDir: string
+// Image ids this test built, removed at the end (a re-pushed tag leaves the old one untagged).
+const built: string[] = []
 
 beforeAll(async () => {
   await requireDocker()
@@ -32,6 +34,7 @@ afterAll(async () => {
   if (workloadId) await removeLabelled(`forge.workload.id=${workloadId}`)
   await Promise.all([caddy?.stop(), registry?.stop()])
   await rm(buildDir, { recursive: true, force: true })
+  for (const id of built) await dockerCli(['rmi', '-f', id]).catch(() => undefined)
 })
 
 // Builds an image from the local base whose page says `content`, and pushes it as `ref`.
@@ -40,7 +43,7 @@ async function pushVersion(ref: string, content: string): Promise<void> {
     join(buildDir, 'Dockerfile'),
     `FROM ${BUSYBOX_IMAGE}\nRUN echo ${content} > /www/index.html\n`,
   )
-  await dockerCli(['build', '-q', '-t', ref, buildDir])
+  built.push((await dockerCli(['build', '-q', '-t', ref, buildDir])).trim())
   await dockerCli(['push', ref])
 }
 
