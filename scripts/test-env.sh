@@ -24,9 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The Debian packages may start their own services where an init system runs; Caddy's default
-# service would hold :80 and :2019, which the tests want to own.
-pkill -x caddy 2>/dev/null || true
+# Tests start their own Caddy instances on ports of their own (test-support/caddy.ts), so a Caddy
+# service the Debian package may have started elsewhere is left alone.
 
 if ! docker info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "the Docker engine is not running and only root can start it: sudo dockerd &"
