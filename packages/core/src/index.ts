@@ -63,8 +63,8 @@ export {
   defineTrigger,
   proxyService,
 } from './define.js'
-export type { ForgeErrorCode, ForgeErrorEntry, ForgeErrorOptions } from './errors.js'
-export { ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
+export type { ErrorEntry, ForgeErrorCode, ForgeErrorEntry, ForgeErrorOptions } from './errors.js'
+export { errorEntry, ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
 export type {
   DeploymentIntent,
   GitPushEvent,

@@ -1,6 +1,6 @@
-import { createServiceRef } from '@forge/core'
+import { createServiceRef, forgeError } from '@forge/core'
 import Docker from 'dockerode'
-import { DockerErrors, dockerError } from './errors.js'
+import { DockerErrors } from './errors.js'
 
 /** The host's Docker client, for sources: `ctx.services.get(dockerService)`. */
 export const dockerService = createServiceRef<Docker>('forge.docker')
@@ -42,7 +42,7 @@ export async function assertDockerReachable(docker: Docker): Promise<void> {
     await docker.ping()
   } catch (error) {
     const e = error as { code?: string; message?: string }
-    throw dockerError(
+    throw forgeError(
       DockerErrors.Unreachable,
       { host: describeDockerHost(docker), cause: e.code ?? e.message ?? String(error) },
       { cause: error },

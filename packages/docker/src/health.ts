@@ -1,6 +1,6 @@
-import { throwIfAborted } from '@forge/core'
+import { forgeError, throwIfAborted } from '@forge/core'
 import type Docker from 'dockerode'
-import { DockerErrors, dockerError } from './errors.js'
+import { DockerErrors } from './errors.js'
 import { normalizeState } from './state.js'
 
 export interface HttpProbe {
@@ -57,7 +57,7 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<void> {
     if (attempt < retries) await sleep(interval, signal)
   }
   throwIfAborted(signal, `Waiting for ${target}`)
-  throw dockerError(DockerErrors.Unhealthy, { target, attempts: retries, last })
+  throw forgeError(DockerErrors.Unhealthy, { target, attempts: retries, last })
 }
 
 async function probeHttp(
@@ -87,11 +87,11 @@ async function probeDockerHealth(container: Docker.Container | undefined): Promi
   if (!container) return 'no container given for a docker health probe'
   const info = await container.inspect()
   const health = info.State.Health
-  if (!health) throw dockerError(DockerErrors.NoHealthcheck, { container: info.Name.slice(1) })
+  if (!health) throw forgeError(DockerErrors.NoHealthcheck, { container: info.Name.slice(1) })
   if (health.Status === 'healthy') return true
   if (health.Status === 'unhealthy') {
     const output = health.Log?.at(-1)?.Output?.trim()
-    throw dockerError(DockerErrors.Unhealthy, {
+    throw forgeError(DockerErrors.Unhealthy, {
       target: `the Docker HEALTHCHECK of ${info.Name.slice(1)}`,
       attempts: health.FailingStreak,
       last: output || 'unhealthy',
@@ -104,7 +104,7 @@ async function assertAlive(container: Docker.Container): Promise<void> {
   const info = await container.inspect()
   const state = normalizeState(info.State)
   if (state === 'running') return
-  throw dockerError(DockerErrors.ContainerExited, {
+  throw forgeError(DockerErrors.ContainerExited, {
     container: info.Name.replace(/^\//, ''),
     state: `${state}${info.State.ExitCode ? `, exit code ${info.State.ExitCode}` : ''}`,
   })

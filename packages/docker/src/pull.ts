@@ -1,6 +1,6 @@
-import { throwIfAborted } from '@forge/core'
+import { forgeError, throwIfAborted } from '@forge/core'
 import type Docker from 'dockerode'
-import { DockerErrors, dockerError } from './errors.js'
+import { DockerErrors } from './errors.js'
 
 export type PullPolicy = 'always' | 'missing' | 'never'
 
@@ -48,12 +48,12 @@ export async function pullImage(
   if (policy !== 'always') {
     const local = await inspectImage(docker, ref)
     if (local) return { ref, ...local, pulled: false }
-    if (policy === 'never') throw dockerError(DockerErrors.ImageMissing, { ref })
+    if (policy === 'never') throw forgeError(DockerErrors.ImageMissing, { ref })
   }
   await streamPull(docker, ref, options, signal)
   const pulled = await inspectImage(docker, ref)
   if (!pulled) {
-    throw dockerError(DockerErrors.PullFailed, {
+    throw forgeError(DockerErrors.PullFailed, {
       ref,
       cause: 'the image is missing after the pull',
     })
@@ -106,7 +106,7 @@ async function streamPull(
   try {
     stream = await docker.pull(ref, options.auth ? { authconfig: options.auth } : {})
   } catch (error) {
-    throw dockerError(DockerErrors.PullFailed, { ref, cause: reason(error) }, { cause: error })
+    throw forgeError(DockerErrors.PullFailed, { ref, cause: reason(error) }, { cause: error })
   }
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
@@ -124,7 +124,7 @@ async function streamPull(
         signal.removeEventListener('abort', onAbort)
         if (error) {
           reject(
-            dockerError(DockerErrors.PullFailed, { ref, cause: reason(error) }, { cause: error }),
+            forgeError(DockerErrors.PullFailed, { ref, cause: reason(error) }, { cause: error }),
           )
         } else resolve()
       },

@@ -1,8 +1,9 @@
 import { realpath } from 'node:fs/promises'
 import { isAbsolute, sep } from 'node:path'
 import type { WorkloadRef } from '@forge/core'
+import { forgeError } from '@forge/core'
 import type Docker from 'dockerode'
-import { DockerErrors, dockerError } from './errors.js'
+import { DockerErrors } from './errors.js'
 import { forgeLabels, resourceName, workloadFilter } from './labels.js'
 
 /**
@@ -94,7 +95,7 @@ async function allowedHostPath(
 ): Promise<string> {
   const path = `volumes.${index}.source`
   if (!isAbsolute(source)) {
-    throw dockerError(
+    throw forgeError(
       DockerErrors.VolumeNotAllowed,
       { path: source, resolved: source, allowed },
       { path },
@@ -104,7 +105,7 @@ async function allowedHostPath(
   try {
     resolved = await realpath(source)
   } catch (error) {
-    throw dockerError(DockerErrors.VolumeSourceMissing, { path: source }, { path, cause: error })
+    throw forgeError(DockerErrors.VolumeSourceMissing, { path: source }, { path, cause: error })
   }
   for (const root of allowed) {
     const realRoot = await realpath(root).catch(() => null)
@@ -116,7 +117,7 @@ async function allowedHostPath(
       return resolved
     }
   }
-  throw dockerError(DockerErrors.VolumeNotAllowed, { path: source, resolved, allowed }, { path })
+  throw forgeError(DockerErrors.VolumeNotAllowed, { path: source, resolved, allowed }, { path })
 }
 
 /** Creates the labelled volumes Forge owns; an existing volume is kept with its data. */

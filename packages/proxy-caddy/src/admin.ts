@@ -1,5 +1,6 @@
 import { request } from 'node:http'
-import { CaddyErrors, caddyError } from './errors.js'
+import { forgeError } from '@forge/core'
+import { CaddyErrors } from './errors.js'
 
 /** A response of Caddy's admin API that was not a success, kept for the caller to branch on. */
 export class AdminResponseError extends Error {
@@ -28,10 +29,10 @@ export function createCaddyAdmin(adminUrl: string, timeoutMs = 10_000): CaddyAdm
         ;({ status, text } = await send(new URL(`${base}${path}`), method, body, timeoutMs))
       } catch (error) {
         const e = error as { code?: string; message?: string }
-        throw caddyError(
+        throw forgeError(
           CaddyErrors.Unreachable,
           { adminUrl: base, cause: e.code ?? e.message ?? String(error) },
-          error,
+          { cause: error },
         )
       }
       if (status < 200 || status > 299) throw new AdminResponseError(status, errorText(text))

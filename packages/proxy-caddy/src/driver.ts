@@ -1,7 +1,8 @@
 import type { Logger, ProxyDriver, ProxyRoute } from '@forge/core'
+import { forgeError } from '@forge/core'
 import { AdminResponseError, createCaddyAdmin } from './admin.js'
 import { type CaddyConfig, type CaddyConfigInput, caddyConfigSchema } from './config.js'
-import { CaddyErrors, caddyError } from './errors.js'
+import { CaddyErrors } from './errors.js'
 import { fromCaddyRoute, insertionIndex, toCaddyRoute } from './routes.js'
 
 type CaddyDocument = {
@@ -126,9 +127,9 @@ function isUnknownId(error: unknown): boolean {
 
 function rejected(method: string, path: string, error: unknown): Error {
   if (!(error instanceof AdminResponseError)) return error as Error
-  return caddyError(
+  return forgeError(
     CaddyErrors.Rejected,
     { method, path, status: error.status, body: error.body },
-    error,
+    { cause: error },
   )
 }

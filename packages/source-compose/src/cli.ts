@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { ForgeErrors, forgeError } from '@forge/core'
-import { ComposeErrors, composeError } from './errors.js'
+import { ComposeErrors } from './errors.js'
 
 /** How compose is invoked here: `docker compose` (v2 plugin) or `docker-compose` (v1). */
 export interface ComposeBinary {
@@ -93,7 +93,7 @@ export function detectCompose(): Promise<ComposeBinary> {
       ]).catch(() => null)
       if (result?.code === 0) return { ...candidate, version: result.output.trim() }
     }
-    throw composeError(ComposeErrors.BinaryMissing, { tried: '`docker compose`, `docker-compose`' })
+    throw forgeError(ComposeErrors.BinaryMissing, { tried: '`docker compose`, `docker-compose`' })
   })()
   detected.catch(() => {
     detected = undefined

@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import type { SourceContext } from '@forge/core'
+import { forgeError } from '@forge/core'
 import { type ComposeBinary, detectCompose, run } from './cli.js'
-import { ComposeErrors, composeError } from './errors.js'
+import { ComposeErrors } from './errors.js'
 import { COMPOSE_FILE, ENV_FILE } from './project.js'
 
 /** A compose project on disk: where its files are and what it is called. */
@@ -54,7 +55,7 @@ export async function composeOrThrow(
 ): Promise<ComposeRun> {
   const result = await compose(ctx, project, args, { onLine })
   if (!result.ok) {
-    throw composeError(ComposeErrors.CommandFailed, {
+    throw forgeError(ComposeErrors.CommandFailed, {
       command: result.command,
       code: `exit code ${result.code}`,
       output: tail(result.output),

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { WorkloadRef } from '@forge/core'
+import { forgeError } from '@forge/core'
 import { forgeLabels } from '@forge/docker'
 import { isMap, LineCounter, parseDocument, stringify } from 'yaml'
-import { ComposeErrors, composeError } from './errors.js'
+import { ComposeErrors } from './errors.js'
 
 export interface ServicePlan {
   name: string
@@ -32,10 +33,10 @@ export function parseCompose(text: string): Json {
   if (error) {
     const pos = lineCounter.linePos(error.pos[0])
     const problem = error.message.split('\n')[0] ?? error.code
-    throw composeError(ComposeErrors.InvalidYaml, { line: pos.line, column: pos.col, problem })
+    throw forgeError(ComposeErrors.InvalidYaml, { line: pos.line, column: pos.col, problem })
   }
   if (!isMap(doc.contents)) {
-    throw composeError(ComposeErrors.InvalidDocument, {
+    throw forgeError(ComposeErrors.InvalidDocument, {
       path: '(root)',
       problem: 'expected a map with a `services` key',
     })
@@ -54,7 +55,7 @@ export function labelCompose(
   const doc = parseCompose(text)
   const services = doc.services
   if (!isObject(services) || Object.keys(services).length === 0) {
-    throw composeError(ComposeErrors.InvalidDocument, {
+    throw forgeError(ComposeErrors.InvalidDocument, {
       path: 'services',
       problem: 'expected a map of at least one service',
     })
@@ -62,13 +63,13 @@ export function labelCompose(
   const plans: ServicePlan[] = []
   for (const [name, service] of Object.entries(services)) {
     if (!isObject(service)) {
-      throw composeError(ComposeErrors.InvalidDocument, {
+      throw forgeError(ComposeErrors.InvalidDocument, {
         path: `services.${name}`,
         problem: 'expected a map',
       })
     }
     if (service.image === undefined && service.build === undefined) {
-      throw composeError(ComposeErrors.InvalidDocument, {
+      throw forgeError(ComposeErrors.InvalidDocument, {
         path: `services.${name}`,
         problem: 'a service needs an `image` or a `build`',
       })
@@ -99,7 +100,7 @@ function withLabels(labels: unknown, forge: Record<string, string>, path: string
     return [...kept, ...Object.entries(forge).map(([k, v]) => `${k}=${v}`)]
   }
   if (isObject(labels)) return { ...labels, ...forge }
-  throw composeError(ComposeErrors.InvalidDocument, {
+  throw forgeError(ComposeErrors.InvalidDocument, {
     path,
     problem: 'expected a map or a list of KEY=value strings',
   })

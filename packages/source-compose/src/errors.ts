@@ -1,53 +1,37 @@
-import { type ForgeError, type ForgeErrorCode, forgeError } from '@forge/core'
+import { errorEntry } from '@forge/core'
 
-// Same shape as core's catalogue entries, so `forgeError` builds them: what happened, what to do.
-interface ComposeErrorEntry<P> {
-  readonly code: ForgeErrorCode
-  readonly message: (params: P) => string
-  readonly hint: string
-}
-
-const entry = <P>(e: ComposeErrorEntry<P>): ComposeErrorEntry<P> => e
-
+// Catalogue entries in core's shape, so `forgeError` builds them: what happened, what to do.
 export const ComposeErrors = {
-  InvalidYaml: entry<{ line: number; column: number; problem: string }>({
+  InvalidYaml: errorEntry<{ line: number; column: number; problem: string }>({
     code: 'FORGE_COMPOSE_INVALID_YAML',
     message: (p) =>
       `The compose document is not valid YAML at line ${p.line}, column ${p.column}: ${p.problem}`,
     hint: 'Fix the YAML at that position (indentation, a missing colon, an unclosed quote) and deploy again.',
   }),
-  InvalidDocument: entry<{ path: string; problem: string }>({
+  InvalidDocument: errorEntry<{ path: string; problem: string }>({
     code: 'FORGE_COMPOSE_INVALID_DOCUMENT',
     message: (p) => `The compose document is invalid at ${p.path}: ${p.problem}.`,
     hint: 'A compose document needs a `services` map whose entries each have an `image` or a `build`.',
   }),
-  BinaryMissing: entry<{ tried: string }>({
+  BinaryMissing: errorEntry<{ tried: string }>({
     code: 'FORGE_COMPOSE_BINARY_MISSING',
     message: (p) => `No docker compose binary answered (tried ${p.tried}).`,
     hint: 'Install the compose v2 plugin (`docker compose`) or compose v1 (`apt-get install docker-compose`) on the Forge host.',
   }),
-  CommandFailed: entry<{ command: string; code: string; output: string }>({
+  CommandFailed: errorEntry<{ command: string; code: string; output: string }>({
     code: 'FORGE_COMPOSE_COMMAND_FAILED',
     message: (p) => `\`${p.command}\` failed (${p.code}):\n${p.output}`,
     hint: 'Read the compose output above: an unknown image, a port already in use or a bad option are the usual causes.',
   }),
-  ServiceFailed: entry<{ services: string; details: string }>({
+  ServiceFailed: errorEntry<{ services: string; details: string }>({
     code: 'FORGE_COMPOSE_SERVICE_FAILED',
     message: (p) => `Compose service(s) ${p.services} did not stay up:\n${p.details}`,
     hint: 'Look at the service logs in the deploy log; check the command, env and healthcheck of the service.',
   }),
-  StartTimeout: entry<{ seconds: number; pending: string }>({
+  StartTimeout: errorEntry<{ seconds: number; pending: string }>({
     code: 'FORGE_COMPOSE_START_TIMEOUT',
     message: (p) =>
       `Compose services were not all running and healthy after ${p.seconds} s (waiting for: ${p.pending}).`,
     hint: 'Raise `startTimeoutSeconds` if the stack starts slowly, or check the healthchecks of the services named above.',
   }),
 } as const
-
-export function composeError<P>(
-  e: ComposeErrorEntry<P>,
-  params: P,
-  options?: { path?: string; cause?: unknown },
-): ForgeError {
-  return forgeError(e, params, options)
-}

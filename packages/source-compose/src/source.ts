@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import {
   type DeployResult,
   defineSource,
+  forgeError,
   type ReconcileResult,
   type SourceContext,
   settingsService,
@@ -13,7 +14,7 @@ import type Docker from 'dockerode'
 import { type ComposeProject, compose, composeOrThrow, tail } from './compose.js'
 import { type ComposeConfig, composeConfigSchema } from './config.js'
 import { labelCompose } from './document.js'
-import { ComposeErrors, composeError } from './errors.js'
+import { ComposeErrors } from './errors.js'
 import { observeServices, type ServiceStatus } from './observe.js'
 import {
   COMPOSE_FILE,
@@ -103,7 +104,7 @@ async function waitForServices(
     } else {
       okSince = null
       if (Date.now() > deadline) {
-        throw composeError(ComposeErrors.StartTimeout, {
+        throw forgeError(ComposeErrors.StartTimeout, {
           seconds: timeoutMs / 1000,
           pending: pending.map((s) => `${s.service} (${s.detail})`).join(', '),
         })
@@ -130,7 +131,7 @@ async function failDeploy(
     tail(logs.output, 20),
   ].join('\n')
   ctx.log.error('compose services failed', { services, ps: ps.output, logs: logs.output })
-  throw composeError(ComposeErrors.ServiceFailed, { services: services.join(', '), details })
+  throw forgeError(ComposeErrors.ServiceFailed, { services: services.join(', '), details })
 }
 
 async function writeRows(ctx: Ctx, statuses: ServiceStatus[]): Promise<void> {

@@ -1,5 +1,6 @@
+import { forgeError } from '@forge/core'
 import type { StaticConfig } from './config.js'
-import { StaticErrors, staticError } from './errors.js'
+import { StaticErrors } from './errors.js'
 
 /** How to talk to one provider's HTTP API: where the head commit and the archive are. */
 interface ProviderApi {
@@ -75,7 +76,7 @@ async function request(
   } catch (error) {
     if (signal.aborted) throw error
     const e = error as { cause?: { code?: string }; message: string }
-    throw staticError(StaticErrors.FetchFailed, { what, cause: e.cause?.code ?? e.message })
+    throw forgeError(StaticErrors.FetchFailed, { what, cause: e.cause?.code ?? e.message })
   }
   return response
 }
@@ -87,18 +88,18 @@ export async function apiHead(config: StaticConfig, signal: AbortSignal): Promis
   const response = await request(api.branchUrl, api, what, signal)
   if (response.status === 404) {
     await response.body?.cancel()
-    throw staticError(StaticErrors.BranchMissing, {
+    throw forgeError(StaticErrors.BranchMissing, {
       repository: config.repository,
       branch: config.branch,
     })
   }
   if (!response.ok) {
     const text = (await response.text()).slice(0, 200)
-    throw staticError(StaticErrors.FetchFailed, { what, cause: `HTTP ${response.status} ${text}` })
+    throw forgeError(StaticErrors.FetchFailed, { what, cause: `HTTP ${response.status} ${text}` })
   }
   const commit = api.commitOf(await response.json())
   if (!commit)
-    throw staticError(StaticErrors.FetchFailed, { what, cause: 'no commit id in the answer' })
+    throw forgeError(StaticErrors.FetchFailed, { what, cause: 'no commit id in the answer' })
   return commit
 }
 
@@ -113,7 +114,7 @@ export async function apiArchive(
   const response = await request(api.archiveUrl(commit), api, what, signal)
   if (!response.ok) {
     const text = (await response.text()).slice(0, 200)
-    throw staticError(StaticErrors.FetchFailed, { what, cause: `HTTP ${response.status} ${text}` })
+    throw forgeError(StaticErrors.FetchFailed, { what, cause: `HTTP ${response.status} ${text}` })
   }
   return new Uint8Array(await response.arrayBuffer())
 }

@@ -3,8 +3,9 @@ import { cp, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { forgeError } from '@forge/core'
 import type { StaticConfig } from './config.js'
-import { StaticErrors, staticError } from './errors.js'
+import { StaticErrors } from './errors.js'
 
 const exec = promisify(execFile)
 
@@ -41,7 +42,7 @@ async function git(args: string[], config: StaticConfig, signal: AbortSignal, cw
   } catch (error) {
     if (signal.aborted) throw error
     const e = error as { stderr?: string; message: string }
-    throw staticError(StaticErrors.FetchFailed, {
+    throw forgeError(StaticErrors.FetchFailed, {
       what: `git ${args[0]} of ${config.repository}`,
       cause: (e.stderr || e.message).trim(),
     })
@@ -57,7 +58,7 @@ export async function gitHead(config: StaticConfig, signal: AbortSignal): Promis
   )
   const commit = out.split(/\s+/)[0]
   if (!commit) {
-    throw staticError(StaticErrors.BranchMissing, {
+    throw forgeError(StaticErrors.BranchMissing, {
       repository: config.repository,
       branch: config.branch,
     })
@@ -95,7 +96,7 @@ export async function gitFetch(
     const source = join(checkout, folder)
     const info = await stat(source).catch(() => null)
     if (!info?.isDirectory())
-      throw staticError(StaticErrors.FolderMissing, { path: folder || '/', commit })
+      throw forgeError(StaticErrors.FolderMissing, { path: folder || '/', commit })
     // verbatimSymlinks: copy links as links, so the tree check after the copy refuses them.
     await cp(source, dest, {
       recursive: true,

@@ -1,4 +1,5 @@
 import type { SourceContext } from '@forge/core'
+import { forgeError } from '@forge/core'
 import {
   forgeLabels,
   inspectImage,
@@ -10,7 +11,7 @@ import {
 } from '@forge/docker'
 import type Docker from 'dockerode'
 import type { StaticConfig } from './config.js'
-import { StaticErrors, staticError } from './errors.js'
+import { StaticErrors } from './errors.js'
 
 export const SITE_ROLE = 'site'
 
@@ -35,7 +36,7 @@ export async function startSite(
   const deno = config.mode === 'deno'
   const image = deno ? config.denoImage : config.serverImage
   if (!(await inspectImage(docker, image))) {
-    if (deno) throw staticError(StaticErrors.DenoImageMissing, { image })
+    if (deno) throw forgeError(StaticErrors.DenoImageMissing, { image })
     // The static server image is pulled once when missing, like any image a source runs.
     await pullImage(docker, image, { signal: ctx.signal })
   }

@@ -4,6 +4,7 @@ import {
   type DeploymentIntent,
   type DeployResult,
   defineSource,
+  forgeError,
   type ProxyRoute,
   proxyService,
   type ReconcileResult,
@@ -14,7 +15,7 @@ import {
 import { dockerService, resourceName } from '@forge/docker'
 import { apiArchive, apiHead } from './api.js'
 import { normalizeFolder, type StaticConfig, staticConfigSchema } from './config.js'
-import { StaticErrors, staticError } from './errors.js'
+import { StaticErrors } from './errors.js'
 import { gitFetch, gitHead } from './git.js'
 import { renderMarkdown } from './markdown.js'
 import { redactError } from './redact.js'
@@ -81,8 +82,7 @@ async function sync(ctx: Ctx, intent: DeploymentIntent): Promise<DeployResult> {
     } else {
       const archive = await apiArchive(config, head, ctx.signal)
       const files = await extractTarGz(archive, dir, { strip: 1, folder })
-      if (files === 0)
-        throw staticError(StaticErrors.FolderMissing, { path: folder || '/', commit })
+      if (files === 0) throw forgeError(StaticErrors.FolderMissing, { path: folder || '/', commit })
     }
     const files = await assertSafeTree(dir)
     ctx.progress('verify', `${files.length} file(s)`)

@@ -2,7 +2,8 @@ import { constants } from 'node:fs'
 import { mkdir, open } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve, sep } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { StaticErrors, staticError } from './errors.js'
+import { forgeError } from '@forge/core'
+import { StaticErrors } from './errors.js'
 
 export interface TarEntry {
   path: string
@@ -31,7 +32,7 @@ function field(header: Uint8Array, offset: number, length: number): string {
 function octal(header: Uint8Array, offset: number, length: number): number {
   if ((header[offset] ?? 0) & 0x80) {
     // base-256 (GNU) for sizes over 8 GiB: never legitimate for a site.
-    throw staticError(StaticErrors.ArchiveInvalid, { problem: 'an entry larger than 8 GiB' })
+    throw forgeError(StaticErrors.ArchiveInvalid, { problem: 'an entry larger than 8 GiB' })
   }
   const text = field(header, offset, length).trim()
   return text ? Number.parseInt(text, 8) : 0
@@ -61,7 +62,7 @@ export function readTar(tar: Uint8Array): TarEntry[] {
     const header = tar.subarray(offset, offset + BLOCK)
     if (header.every((b) => b === 0)) break
     if (!checksumOk(header)) {
-      throw staticError(StaticErrors.ArchiveInvalid, {
+      throw forgeError(StaticErrors.ArchiveInvalid, {
         problem: `bad header checksum at byte ${offset}`,
       })
     }
@@ -69,7 +70,7 @@ export function readTar(tar: Uint8Array): TarEntry[] {
     const type = String.fromCharCode(header[156] ?? 0)
     const data = tar.subarray(offset + BLOCK, offset + BLOCK + size)
     if (data.length < size)
-      throw staticError(StaticErrors.ArchiveInvalid, { problem: 'truncated entry' })
+      throw forgeError(StaticErrors.ArchiveInvalid, { problem: 'truncated entry' })
     offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK
     const prefix = field(header, 345, 155)
     const name = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100))
@@ -96,7 +97,7 @@ export function readTar(tar: Uint8Array): TarEntry[] {
         '6': 'is a FIFO',
         K: 'is a long link target',
       }
-      throw staticError(StaticErrors.UnsafeEntry, {
+      throw forgeError(StaticErrors.UnsafeEntry, {
         entry: name,
         reason: kinds[type] ?? `has the unsupported tar type "${type}"`,
       })
@@ -108,11 +109,11 @@ export function readTar(tar: Uint8Array): TarEntry[] {
 /** The entry's path relative to the destination, or throws when it would escape it. */
 export function safeRelative(path: string): string {
   if (isAbsolute(path) || /^[a-zA-Z]:/.test(path) || path.startsWith('\\')) {
-    throw staticError(StaticErrors.UnsafeEntry, { entry: path, reason: 'is an absolute path' })
+    throw forgeError(StaticErrors.UnsafeEntry, { entry: path, reason: 'is an absolute path' })
   }
   const parts = path.split(/[\\/]+/).filter((p) => p !== '' && p !== '.')
   if (parts.includes('..')) {
-    throw staticError(StaticErrors.UnsafeEntry, { entry: path, reason: 'climbs out with ".."' })
+    throw forgeError(StaticErrors.UnsafeEntry, { entry: path, reason: 'climbs out with ".."' })
   }
   return parts.join('/')
 }
@@ -130,7 +131,7 @@ export async function extractTarGz(
   try {
     tar = gunzipSync(archive, { maxOutputLength: options.maxBytes ?? 512 * 1024 * 1024 })
   } catch (error) {
-    throw staticError(StaticErrors.ArchiveInvalid, { problem: (error as Error).message })
+    throw forgeError(StaticErrors.ArchiveInvalid, { problem: (error as Error).message })
   }
   const strip = options.strip ?? 0
   const folder = options.folder ? `${options.folder}/` : ''
@@ -144,7 +145,7 @@ export async function extractTarGz(
     if (!inner) continue
     const target = resolve(root, inner)
     if (!target.startsWith(root + sep)) {
-      throw staticError(StaticErrors.UnsafeEntry, {
+      throw forgeError(StaticErrors.UnsafeEntry, {
         entry: entry.path,
         reason: 'escapes the destination',
       })

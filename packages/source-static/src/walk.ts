@@ -1,6 +1,7 @@
 import { lstat, readdir, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { StaticErrors, staticError } from './errors.js'
+import { forgeError } from '@forge/core'
+import { StaticErrors } from './errors.js'
 
 /**
  * Walks a fetched folder and refuses anything but regular files and folders inside it: the second
@@ -15,20 +16,20 @@ export async function assertSafeTree(root: string): Promise<string[]> {
       const rel = relative(base, path)
       const info = await lstat(path)
       if (info.isSymbolicLink()) {
-        throw staticError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'is a symbolic link' })
+        throw forgeError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'is a symbolic link' })
       }
       if (info.isDirectory()) {
         await visit(path)
       } else if (info.isFile()) {
         if (info.nlink > 1) {
-          throw staticError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'is a hard link' })
+          throw forgeError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'is a hard link' })
         }
         files.push(rel)
       } else {
-        throw staticError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'is not a regular file' })
+        throw forgeError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'is not a regular file' })
       }
       if (rel.startsWith(`..${sep}`) || rel === '..') {
-        throw staticError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'escapes the folder' })
+        throw forgeError(StaticErrors.UnsafeEntry, { entry: rel, reason: 'escapes the folder' })
       }
     }
   }
