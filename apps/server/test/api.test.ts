@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type TestServer } from './helpers.js'
+import { startServer, type TestServer, waitForDeploy } from './helpers.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -139,6 +139,27 @@ describe('workloads', () => {
     expect((await server.api('POST', `/api/workloads/${w.id}/rollback`)).status).toBe(202)
     const promote = await server.api('POST', `/api/workloads/${w.id}/promote`)
     expect(promote.status).toBe(409)
+  })
+
+  it("promotes the parent's running release: its digest reaches the child's deploy", async () => {
+    const { body: parent } = await workload('staging')
+    const { body: child } = await server.api('POST', '/api/workloads', {
+      name: 'production',
+      parentId: parent.id,
+      source: { kind: 'test-app', config: { image: 'forge-test/web' } },
+    })
+    const early = await server.api('POST', `/api/workloads/${child.id}/promote`)
+    expect(early.status).toBe(409)
+    expect(early.body.error.code).toBe('FORGE_NO_PARENT_RELEASE')
+
+    const staged = await server.api('POST', `/api/workloads/${parent.id}/deploy`, { tag: 'v7' })
+    expect((await waitForDeploy(server, staged.body.deployId)).status).toBe('succeeded')
+    const promoted = await server.api('POST', `/api/workloads/${child.id}/promote`)
+    expect(promoted.status).toBe(202)
+    const deploy = await waitForDeploy(server, promoted.body.deployId)
+    expect(deploy.status).toBe('succeeded')
+    expect(deploy.intent).toMatchObject({ reason: 'promote', digest: 'sha256:test-v7', tag: 'v7' })
+    expect(deploy.release).toMatchObject({ digest: 'sha256:test-v7' })
   })
 })
 

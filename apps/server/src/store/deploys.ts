@@ -157,6 +157,16 @@ export function deploysRepo(db: Db) {
           progress = COALESCE(?, progress) WHERE id = ?`,
       ).run(JSON.stringify(line), progress ?? null, id)
     },
+    /** What the workload runs now: the release of its newest deploy that succeeded. */
+    currentRelease(workloadId: string): Record<string, unknown> | null {
+      const row = db
+        .prepare(
+          `SELECT release FROM deploys WHERE workload_id = ? AND status = 'succeeded'
+            AND release IS NOT NULL ORDER BY finished_at DESC LIMIT 1`,
+        )
+        .get(workloadId) as { release: string } | undefined
+      return row ? parseJson(row.release, null) : null
+    },
     /** At boot: a deploy left running by a crash can never finish; say so. */
     failInterrupted(message: string): string[] {
       const rows = db.prepare("SELECT id FROM deploys WHERE status = 'running'").all() as {

@@ -72,7 +72,13 @@ export function workloadActionRoutes(routes: RouteTable, host: Host): void {
             },
           )
         ctx.status = 202
-        ctx.body = { deployId: enqueue(workload.id, { reason: action, force: true }) }
+        ctx.body = {
+          deployId: enqueue(workload.id, {
+            reason: action,
+            force: true,
+            ...(action === 'promote' ? parentRelease(host, workload) : {}),
+          }),
+        }
       },
     })
   }
@@ -125,4 +131,22 @@ export function workloadActionRoutes(routes: RouteTable, host: Host): void {
       ctx.body = host.store.deploys.forWorkload(workload.id)
     },
   })
+}
+
+/**
+ * Promote deploys what the parent runs: the digest (and tag, commit) of the release its newest
+ * successful deploy reported. A parent that has never deployed has nothing to promote.
+ */
+function parentRelease(host: Host, workload: { name: string; parentId: string | null }) {
+  const release = host.store.deploys.currentRelease(workload.parentId!)
+  if (!release)
+    throw new HttpError(
+      409,
+      'FORGE_NO_PARENT_RELEASE',
+      `The parent of workload ${workload.name} has no successful deploy to promote.`,
+      { hint: 'Deploy the parent workload first.' },
+    )
+  const field = (key: string) =>
+    typeof release[key] === 'string' ? (release[key] as string) : null
+  return { digest: field('digest'), tag: field('tag'), commit: field('commit') }
 }
