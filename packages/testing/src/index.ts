@@ -8,6 +8,9 @@ export type {
   ServiceEntry,
 } from './context.js'
 export { createFakeSourceContext, service } from './context.js'
+export type { FuzzPropertyReport, FuzzReport, FuzzTriggerOptions } from './fuzz.js'
+export { fuzzTrigger, TriggerFuzzError } from './fuzz.js'
+export type { FuzzInput } from './fuzz-inputs.js'
 export type { ProxyCall, RecordingProxy } from './proxy.js'
 export { createRecordingProxy, isRecordingProxy } from './proxy.js'
 export type { TestBody, TestRequest } from './request.js'
