@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import bcrypt from 'bcryptjs'
 import { freePort, waitFor } from './ports.js'
 
 const REGISTRY_BIN = '/usr/bin/docker-registry'
@@ -12,6 +13,8 @@ export interface RegistryOptions {
   notifyUrl?: string
   /** Static headers sent with every notification, e.g. `{ Authorization: 'Bearer s3cret' }`. */
   headers?: Record<string, string>
+  /** Requires these credentials (basic auth from an htpasswd file) for every pull and push. */
+  auth?: { username: string; password: string }
 }
 
 export interface RunningRegistry {
@@ -24,7 +27,12 @@ export interface RunningRegistry {
 }
 
 // Registry config is YAML, and JSON is YAML: no YAML library needed to write it.
-function registryConfig(port: number, storage: string, options: RegistryOptions): string {
+function registryConfig(
+  port: number,
+  storage: string,
+  options: RegistryOptions,
+  htpasswdPath: string,
+): string {
   const endpoints = options.notifyUrl
     ? [
         {
@@ -47,6 +55,7 @@ function registryConfig(port: number, storage: string, options: RegistryOptions)
     storage: { filesystem: { rootdirectory: storage }, delete: { enabled: true } },
     http: { addr: `127.0.0.1:${port}`, secret: 'forge-test-registry' },
     notifications: { endpoints },
+    ...(options.auth ? { auth: { htpasswd: { realm: 'forge-test', path: htpasswdPath } } } : {}),
   })
 }
 
@@ -63,7 +72,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   const port = await freePort()
   const dir = await mkdtemp(join(tmpdir(), 'forge-registry-'))
   const configPath = join(dir, 'config.yml')
-  await writeFile(configPath, registryConfig(port, join(dir, 'storage'), options))
+  const htpasswdPath = join(dir, 'htpasswd')
+  if (options.auth) {
+    // The registry reads bcrypt entries only (and ignores other hashes silently).
+    const hash = await bcrypt.hash(options.auth.password, 10)
+    await writeFile(htpasswdPath, `${options.auth.username}:${hash}\n`)
+  }
+  await writeFile(configPath, registryConfig(port, join(dir, 'storage'), options, htpasswdPath))
   let output = ''
   const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,9 +100,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   }
   const host = `127.0.0.1:${port}`
   try {
-    await waitFor(`the registry on ${host} to answer /v2/`, async () => {
+    const what = options.auth ? 'accept the test credentials on /v2/' : 'answer /v2/'
+    await waitFor(`the registry on ${host} to ${what}`, async () => {
       if (child.exitCode !== null) throw new Error('exited')
-      const response = await fetch(`http://${host}/v2/`)
+      // With auth, a 200 also proves the registry accepts the htpasswd entry.
+      const response = await fetch(`http://${host}/v2/`, { headers: basicAuth(options.auth) })
       return response.status === 200
     })
   } catch (error) {
@@ -97,4 +114,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     )
   }
   return { port, host, output: () => output, stop }
+}
+
+function basicAuth(auth: RegistryOptions['auth']): Record<string, string> {
+  if (!auth) return {}
+  const token = Buffer.from(`${auth.username}:${auth.password}`).toString('base64')
+  return { Authorization: `Basic ${token}` }
 }

@@ -35,6 +35,20 @@ export const imageConfigSchema = z.object({
   tag: z.string().min(1).default('latest'),
   /** `missing` never pulls an image the host has; a registry push always pulls unless `never`. */
   pull: z.enum(['always', 'missing', 'never']).default('missing'),
+  /**
+   * Credentials for a private registry. The password is never config (stored in clear): it is
+   * the workload env value named by `passwordEnv`, which the server keeps encrypted as a secret.
+   */
+  registryAuth: z
+    .object({
+      username: z.string().min(1),
+      passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env variable name'),
+      /** Default: the registry host of the image reference. */
+      serverAddress: z.string().min(1).optional(),
+    })
+    // Strict: a `password` key here would be a secret in clear config; say so instead of dropping it.
+    .strict()
+    .optional(),
   /** Overrides the image's CMD. */
   command: z.array(z.string()).optional(),
   /** The port the app listens on inside the container. */
@@ -77,6 +91,7 @@ export const imageConfigSchema = z.object({
 export type ImageConfig = z.infer<typeof imageConfigSchema>
 export type ImageConfigInput = z.input<typeof imageConfigSchema>
 export type Face = z.infer<typeof face>
+export type RegistryAuthConfig = NonNullable<ImageConfig['registryAuth']>
 
 /** `256m` → bytes. */
 export function memoryBytes(memory: ImageConfig['memory']): number | undefined {

@@ -1,6 +1,7 @@
 import { type DeploymentIntent, ForgeError, type SourceContext } from '@forge/core'
 import { inspectImage, type PulledImage, type PullPolicy, pullImage } from '@forge/docker'
 import type Docker from 'dockerode'
+import { redact, redactError, registryAuthFor } from './auth.js'
 import type { ImageConfig } from './config.js'
 import type { ImageState, Release } from './releases.js'
 
@@ -61,7 +62,7 @@ export async function planRelease(
       image: ref,
       imageId: image.id,
       digest: image.digest,
-      env: { ...config.env, ...ctx.env },
+      env: containerEnv(config, ctx.env),
       config,
       deployedAt: new Date().toISOString(),
     },
@@ -74,18 +75,33 @@ export function imageRef(image: string, digest: string): string {
   return digest.includes('@') ? digest : `${image}@${digest}`
 }
 
+/** The config's defaults under the workload's env, minus the registry password. */
+function containerEnv(config: ImageConfig, env: Readonly<Record<string, string>>) {
+  const merged: Record<string, string> = { ...config.env, ...env }
+  // The app does not need the registry password; it would also sit in every release snapshot.
+  if (config.registryAuth) delete merged[config.registryAuth.passwordEnv]
+  return merged
+}
+
 async function pull(
   docker: Docker,
-  ctx: SourceContext,
+  ctx: SourceContext<ImageConfig>,
   ref: string,
   policy: PullPolicy,
 ): Promise<PulledImage> {
-  ctx.progress('pull', `${ref} (policy ${policy})`)
-  const image = await pullImage(docker, ref, {
-    policy,
-    signal: ctx.signal,
-    onProgress: (line) => ctx.progress('pull', line),
-  })
+  const auth = registryAuthFor(ctx, ref)
+  ctx.progress('pull', `${ref} (policy ${policy}${auth ? `, as ${auth.username}` : ''})`)
+  let image: PulledImage
+  try {
+    image = await pullImage(docker, ref, {
+      policy,
+      signal: ctx.signal,
+      ...(auth ? { auth } : {}),
+      onProgress: (line) => ctx.progress('pull', redact(line, auth)),
+    })
+  } catch (error) {
+    throw redactError(error, auth)
+  }
   ctx.progress(
     'pull',
     image.pulled ? `pulled ${image.digest ?? image.id}` : `using local ${image.id}`,

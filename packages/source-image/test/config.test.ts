@@ -35,6 +35,22 @@ describe('image config', () => {
     expect(paths).toEqual(expect.arrayContaining(['config.port', 'config.volumes.0.source']))
   })
 
+  it('takes registry credentials as a username and the name of an env key, never a password', () => {
+    const auth = { username: 'bot', passwordEnv: 'REGISTRY_PASSWORD' }
+    expect(
+      imageConfigSchema.parse({ image: 'web', port: 80, registryAuth: auth }).registryAuth,
+    ).toEqual(auth)
+    const result = validateConfigSync(imageConfigSchema, {
+      image: 'web',
+      port: 80,
+      registryAuth: { username: 'bot', passwordEnv: 'hunter2 is my password', password: 'x' },
+    })
+    expect(result.ok).toBe(false)
+    const paths = result.ok ? [] : result.issues.map((i) => i.path)
+    expect(paths.sort()).toEqual(['config.registryAuth', 'config.registryAuth.passwordEnv'])
+    expect(result.ok ? '' : JSON.stringify(result.issues)).toContain('password')
+  })
+
   it.each([
     [268435456, 268435456],
     ['256m', 268435456],

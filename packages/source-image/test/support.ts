@@ -33,12 +33,17 @@ export function versionedConfig(
 export function imageWorkload(
   docker: Docker,
   config: ImageConfig,
-  options: { proxy?: ProxyDriver; allowedVolumePaths?: string[] } = {},
+  options: {
+    proxy?: ProxyDriver
+    allowedVolumePaths?: string[]
+    env?: Record<string, string>
+  } = {},
 ): FakeSourceContext<ImageConfig> {
   return createFakeSourceContext<ImageConfig>({
     kind: 'image',
     config,
     services: [service(dockerService, docker)],
+    ...(options.env ? { env: options.env } : {}),
     ...(options.proxy ? { proxy: options.proxy } : {}),
     settings: { allowedVolumePaths: options.allowedVolumePaths ?? [] },
   })
