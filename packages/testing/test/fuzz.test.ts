@@ -165,6 +165,17 @@ describe('fuzzTrigger', () => {
     expect(error.message).toMatch(/check failed on \{"ok":true.*Error: branch .* is not main/)
   })
 
+  it('brokenRequests: false skips only the contract-breaking property', async () => {
+    const trusting = trigger({
+      parse: (request) => parseDefensively({ headers: { ...request.headers }, body: request.body }),
+    })
+    await expect(fuzzTrigger(trusting, { seeds, runs: 50 })).rejects.toThrow(
+      /"requests that break the contract"/,
+    )
+    const report = await fuzzTrigger(trusting, { seeds, runs: 50, brokenRequests: false })
+    expect(report.properties.map((p) => p.runs)).toEqual([50, 50, 50, 50, 0])
+  })
+
   it('refuses to run without seeds', async () => {
     await expect(fuzzTrigger(robust, { seeds: [] })).rejects.toThrow(/options\.seeds is empty/)
   })
