@@ -1,4 +1,11 @@
-import { defineTrigger, type ParseResult, verifyHmacSha256 } from '@forge/core'
+import {
+  defineTrigger,
+  lowerCaseHeaders,
+  type ParseRejection,
+  readJsonBody,
+  rejectRequest,
+  verifyHmacSha256,
+} from '@forge/core'
 import { z } from 'zod'
 
 /** The trigger's config (and what a binding may override): who this workload greets. */
@@ -16,39 +23,32 @@ const payloadSchema = z.object({
 export const SIGNATURE_HEADER = 'x-greeting-signature'
 export const DELIVERY_HEADER = 'x-greeting-delivery'
 
-const reject = (status: 400 | 401 | 415 | 422, code: string, message: string): ParseResult => ({
-  ok: false,
-  status,
-  code,
-  message,
-})
-
 // A bad signature is always refused; a missing one only when the trigger requires signatures.
 function checkSignature(
   headers: Record<string, string>,
   body: Uint8Array,
   verify: { secret?: string; requireSignature: boolean },
-): ParseResult | null {
+): ParseRejection | null {
   const signature = headers[SIGNATURE_HEADER]
   if (!signature && !verify.requireSignature) return null
   if (!verify.secret) {
     if (!verify.requireSignature) return null
-    return reject(
+    return rejectRequest(
       401,
-      'no-secret',
-      'This trigger requires signatures but has no signing secret: rotate its secret.',
+      'signature_missing',
+      'This trigger requires signatures but has no signing secret: set one (PATCH /api/triggers/:id with signingSecret).',
     )
   }
   if (!signature)
-    return reject(
+    return rejectRequest(
       401,
-      'missing-signature',
+      'signature_missing',
       `Missing ${SIGNATURE_HEADER}: sign the body with HMAC-SHA256 and send "sha256=<hex>".`,
     )
   if (!verifyHmacSha256({ secret: verify.secret, body, signature, prefix: 'sha256=' }))
-    return reject(
+    return rejectRequest(
       401,
-      'bad-signature',
+      'signature_invalid',
       `${SIGNATURE_HEADER} does not match the body: check the secret and sign the raw bytes.`,
     )
   return null
@@ -63,28 +63,30 @@ export const greetingJson = defineTrigger<GreetingJsonConfig>({
   vendors: ['greeting'],
 
   parse(request, verify) {
-    const type = request.headers['content-type']
-    if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type))
-      return reject(415, 'unsupported-media-type', `Expected application/json, received ${type}.`)
-    const refused = checkSignature(request.headers, request.body, verify)
+    // The host promises lower-case headers and raw bytes; a fuzzer does not, and parse never throws.
+    if (!(request?.body instanceof Uint8Array))
+      return rejectRequest(400, 'invalid_json', 'The request has no body to read.')
+    const headers = lowerCaseHeaders(request.headers)
+    const refused = checkSignature(headers, request.body, verify)
     if (refused) return refused
-
-    let json: unknown
-    try {
-      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body))
-    } catch (error) {
-      return reject(400, 'invalid-json', `The body is not UTF-8 JSON: ${(error as Error).message}.`)
-    }
-    if (typeof json === 'object' && json !== null && (json as { ping?: unknown }).ping === true)
+    // Core's reader answers a wrong content type (415), a body that is not JSON (400) or not an
+    // object (422), or one over the size limit, the way every first-party trigger does.
+    const read = readJsonBody(request.body, headers['content-type'], {
+      kind: 'greeting-json',
+      maxBytes: 64 * 1024,
+    })
+    if (!read.ok) return read
+    const json = read.json
+    if (json.ping === true)
       return { ok: true, vendor: 'greeting', events: [], note: 'ping: nothing to deploy' }
     const payload = payloadSchema.safeParse(json)
     if (!payload.success) {
       const issue = payload.error.issues[0]
       const path = ['body', ...(issue?.path ?? [])].join('.')
-      return reject(422, 'invalid-payload', `${path}: ${issue?.message ?? 'invalid'}.`)
+      return rejectRequest(422, 'invalid_payload', `${path}: ${issue?.message ?? 'invalid'}.`)
     }
     const { message, to } = payload.data
-    const deliveryId = request.headers[DELIVERY_HEADER] || undefined
+    const deliveryId = headers[DELIVERY_HEADER] || undefined
     return {
       ok: true,
       vendor: 'greeting',

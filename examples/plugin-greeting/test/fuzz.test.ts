@@ -21,8 +21,6 @@ describe('greeting-json parse under fuzzing', () => {
     const report = await fuzzTrigger(greetingJson, {
       seeds,
       verify: { secret: SECRET, requireSignature: false },
-      // greeting-json reads request.headers unguarded, trusting the host's TriggerRequest type.
-      brokenRequests: false,
       // The greeting trigger's own promise: an event is a greeting to someone (1–200 chars) or all.
       check: (result) => {
         for (const event of result.ok ? result.events : []) {
@@ -34,8 +32,6 @@ describe('greeting-json parse under fuzzing', () => {
         }
       },
     })
-    expect(report.properties.filter((p) => p.runs === 0).map((p) => p.property)).toEqual([
-      'requests that break the contract',
-    ])
+    expect(report.properties.filter((p) => p.runs === 0).map((p) => p.property)).toEqual([])
   })
 })

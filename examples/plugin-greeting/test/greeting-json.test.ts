@@ -66,7 +66,7 @@ describe('greeting-json trigger', () => {
           name: 'a body that is not JSON',
           request: { body: '{"message":' },
           status: 400,
-          code: 'invalid-json',
+          code: 'invalid_json',
         },
         {
           name: 'bytes that are not UTF-8',
@@ -92,14 +92,14 @@ describe('greeting-json trigger', () => {
           request: { headers: { ...sign({ message: 'other' }) }, body: hello },
           verify: { secret: SECRET },
           status: 401,
-          code: 'bad-signature',
+          code: 'signature_invalid',
         },
         {
           name: 'a missing signature where one is required',
           request: { body: hello },
           verify: { secret: SECRET, requireSignature: true },
           status: 401,
-          code: 'missing-signature',
+          code: 'signature_missing',
         },
       ],
     })

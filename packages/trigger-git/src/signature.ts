@@ -54,7 +54,7 @@ export function checkSignature(
     return rejectRequest(
       401,
       'signature_missing',
-      `This trigger requires signed webhooks but has no secret. Set a secret on the trigger (rotate-secret) and the same secret in the ${spec.vendor} webhook settings.`,
+      `This trigger requires signed webhooks but has no secret. Set a signing secret on the trigger (PATCH /api/triggers/:id with signingSecret) and the same secret in the ${spec.vendor} webhook settings.`,
     )
   }
   if (!present) {

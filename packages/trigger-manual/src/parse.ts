@@ -26,7 +26,7 @@ function checkToken(headers: Record<string, string>, verify: VerifyOptions): Par
       401,
       'auth_missing',
       secret === null
-        ? 'This trigger requires authenticated requests but has no secret. Set one (POST /api/triggers/:id/rotate-secret).'
+        ? 'This trigger requires authenticated requests but has no secret. Set one (PATCH /api/triggers/:id with signingSecret).'
         : 'The request carries no credential: send `Authorization: Bearer <secret>` or `X-Forge-Token: <secret>`.',
     )
   }
@@ -34,7 +34,7 @@ function checkToken(headers: Record<string, string>, verify: VerifyOptions): Par
   return reject(
     401,
     'auth_invalid',
-    "The request's token does not match this trigger's secret. Send the trigger's current secret (it changes when rotated).",
+    "The request's token does not match this trigger's secret. Send the trigger's signing secret (set with PATCH /api/triggers/:id).",
   )
 }
 

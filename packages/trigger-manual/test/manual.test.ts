@@ -116,7 +116,9 @@ describe('authentication', () => {
 
   it('a required token without a secret on the trigger is refused with a fix', () => {
     const result = parseManualRequest(request(''), { requireSignature: true })
-    expect(result.ok === false && result.message).toMatch(/rotate-secret/)
+    expect(result.ok === false && result.message).toMatch(
+      /PATCH \/api\/triggers\/:id with signingSecret/,
+    )
   })
 })
 

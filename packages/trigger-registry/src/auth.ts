@@ -57,7 +57,7 @@ export function checkAuth(
     return rejectRequest(
       401,
       'auth_missing',
-      'This trigger requires authenticated webhooks but has no secret. Set one (POST /api/triggers/:id/rotate-secret) and configure the sender to send it as `Authorization: Bearer <secret>`.',
+      'This trigger requires authenticated webhooks but has no secret. Set one (PATCH /api/triggers/:id with signingSecret) and configure the sender to send it as `Authorization: Bearer <secret>`.',
     )
   }
   if (present.length === 0) {
@@ -75,6 +75,6 @@ export function checkAuth(
   return rejectRequest(
     401,
     'auth_invalid',
-    `The ${present.map((p) => p.header).join(', ')} header does not match this trigger's secret. Send the trigger's current secret (it changes when rotated).`,
+    `The ${present.map((p) => p.header).join(', ')} header does not match this trigger's secret. Send the trigger's signing secret (set with PATCH /api/triggers/:id).`,
   )
 }

@@ -212,6 +212,8 @@ describe('authentication', () => {
       requireSignature: true,
     })
     expect(result).toMatchObject({ ok: false, status: 401, code: 'auth_missing' })
-    expect(result.ok === false && result.message).toMatch(/rotate-secret/)
+    expect(result.ok === false && result.message).toMatch(
+      /PATCH \/api\/triggers\/:id with signingSecret/,
+    )
   })
 })
