@@ -35,4 +35,12 @@ node scripts/check-packages.mjs
 node scripts/core-size.mjs
 
 log "running the test suite"
-pnpm exec vitest run "$@"
+report=.vitest-report.json
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+# One plain closing line, whatever the reporter printed above it.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)
+' "$report" || true
+exit "$status"
