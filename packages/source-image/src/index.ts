@@ -2,6 +2,7 @@ import { definePlugin, defineSource } from '@forge/core'
 import pkg from '../package.json' with { type: 'json' }
 import { type ImageConfig, imageConfigSchema } from './config.js'
 import { deployImage } from './deploy.js'
+import { whileDeploying } from './orphans.js'
 import { reconcileImage } from './reconcile.js'
 import { teardownImage } from './teardown.js'
 
@@ -25,7 +26,7 @@ export const imageSource = defineSource<ImageConfig>({
     faces: [{ host: 'web' }],
   }),
   capabilities: { rollback: true, promote: true, zeroDowntime: true },
-  deploy: deployImage,
+  deploy: (ctx, intent) => whileDeploying(ctx.workload.id, () => deployImage(ctx, intent)),
   teardown: teardownImage,
   reconcile: reconcileImage,
 })

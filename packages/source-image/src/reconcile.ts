@@ -6,16 +6,18 @@ import {
 } from '@forge/core'
 import { dockerService, normalizeState } from '@forge/docker'
 import type { ImageConfig } from './config.js'
-import { findRoleContainer, restartContainer } from './container.js'
+import { findRoleContainer, restartContainer, type StartedContainer } from './container.js'
 import { faceRoutes, switchRoutes } from './faces.js'
+import { removeOrphans } from './orphans.js'
 import { readState } from './releases.js'
 
 /**
- * Checks the active container. A stopped one is reported, and started again unless the restart
+ * Removes what an interrupted deploy left (see removeOrphans), then checks the active container. A stopped one is reported, and started again unless the restart
  * setting is `no`; its ephemeral host port may change on a start, so the routes follow it.
  */
 export async function reconcileImage(ctx: SourceContext<ImageConfig>): Promise<ReconcileResult> {
   const docker = ctx.services.get(dockerService)
+  const cleaned = await removeOrphans(docker, ctx)
   const state = await readState(ctx)
   if (!state.active) return { status: 'stopped', message: 'nothing deployed yet' }
   const active = state.active
@@ -28,12 +30,14 @@ export async function reconcileImage(ctx: SourceContext<ImageConfig>): Promise<R
     }
   }
   const observed = normalizeState(info.State)
+  const config =
+    state.releases.find((r) => r.id === active.releaseId)?.config ?? ctx.workload.source.config
   if (observed === 'running' || observed === 'restarting') {
+    // A deploy killed after switching may have left the routes on the container just removed.
+    if (cleaned) await routeTo(ctx, config, await restartContainer(docker.getContainer(info.Id)))
     await ctx.containers.upsert({ role: active.role, state: observed })
     return { status: 'running' }
   }
-  const config =
-    state.releases.find((r) => r.id === active.releaseId)?.config ?? ctx.workload.source.config
   const inspect = await docker.getContainer(info.Id).inspect()
   const crash = `${info.Names[0]?.slice(1)} is ${observed} (exit code ${inspect.State.ExitCode})`
   ctx.log.warn(`Container ${crash}`, { role: active.role })
@@ -42,15 +46,23 @@ export async function reconcileImage(ctx: SourceContext<ImageConfig>): Promise<R
     return { status: 'stopped', message: `${crash}; restart is "no", so it stays down` }
   }
   const started = await restartContainer(docker.getContainer(info.Id))
-  const proxy = ctx.services.find(proxyService)
-  if (proxy) {
-    const domain = ctx.services.find(settingsService)?.domain ?? null
-    await switchRoutes(proxy, faceRoutes(ctx.workload, config, started.hostPorts, domain))
-  }
+  await routeTo(ctx, config, started)
   await ctx.containers.upsert({
     role: active.role,
     state: 'running',
     extra: { releaseId: active.releaseId, hostPorts: started.hostPorts, standby: false },
   })
   return { status: 'degraded', message: `${crash}; restarted (restart: ${config.restart})` }
+}
+
+/** Points every face's route at the active container's current host ports. */
+async function routeTo(
+  ctx: SourceContext<ImageConfig>,
+  config: ImageConfig,
+  started: StartedContainer,
+): Promise<void> {
+  const proxy = ctx.services.find(proxyService)
+  if (!proxy) return
+  const domain = ctx.services.find(settingsService)?.domain ?? null
+  await switchRoutes(proxy, faceRoutes(ctx.workload, config, started.hostPorts, domain))
 }
