@@ -120,6 +120,23 @@ describe('reconciler (real Docker engine)', () => {
     expect(server.reconciler?.health.get(good.id)?.status).toMatch(/running|stopped/)
   })
 
+  it('leaves a workload alone while one of its deploys runs', async () => {
+    const w = await workload('rec-busy', { delayMs: 1_500 })
+    const { deployId } = (await server.api('POST', `/api/workloads/${w.id}/deploy`, {})).body
+    await waitFor(
+      'the deploy to run',
+      async () => (await server.api('GET', `/api/deploys/${deployId}`)).body.status === 'running',
+    )
+    await server.reconciler?.pass()
+    expect(server.reconciler?.health.has(w.id)).toBe(false)
+    await waitFor(
+      'the deploy to finish',
+      async () => (await server.api('GET', `/api/deploys/${deployId}`)).body.status === 'succeeded',
+    )
+    await server.reconciler?.pass()
+    expect(server.reconciler?.health.get(w.id)?.status).toMatch(/running|stopped/)
+  })
+
   it('clamps the tick to 5 s..5 min', () => {
     expect(clampReconcileInterval(1_000)).toBe(5_000)
     expect(clampReconcileInterval(3_600_000)).toBe(300_000)

@@ -50,6 +50,11 @@ export interface SourceSpec<C> {
   capabilities?: SourceCapabilities
   deploy(ctx: SourceContext<C>, intent: DeploymentIntent): Promise<DeployResult>
   teardown(ctx: SourceContext<C>, options?: TeardownOptions): Promise<void>
+  /**
+   * Compares what runs with what the source deployed, repairs what it can (restart, remove what an
+   * interrupted deploy left) and reports. A host never calls it while a deploy of the same
+   * workload runs.
+   */
   // biome-ignore lint/suspicious/noConfusingVoidType: lets `async reconcile() {}` satisfy the type
   reconcile(ctx: SourceContext<C>): Promise<ReconcileResult | void>
 }

@@ -133,6 +133,11 @@ export class DeployQueue {
     }
   }
 
+  /** Whether a deploy of the workload runs now (the reconciler leaves it alone meanwhile). */
+  isDeploying(workloadId: string): boolean {
+    return Boolean(this.lanes.get(workloadId)?.running)
+  }
+
   runningDeployIds(): string[] {
     return [...this.lanes.values()].flatMap((l) => (l.running ? [l.running.deployId] : []))
   }

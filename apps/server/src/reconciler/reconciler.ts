@@ -133,6 +133,9 @@ export class Reconciler {
     await mapLimit(store.workloads.list(), 4, async (workload) => {
       const source = registry.find('source', workload.source.kind)
       if (!source || this.stopped) return
+      // A deploy's new container is not in the source's state until it switches: reconciling
+      // meanwhile could take it for an orphan. The next pass sees the finished deploy.
+      if (this.host.queue.isDeploying(workload.id)) return
       const log = this.host.log.child({ workload: workload.id, op: 'reconcile' })
       try {
         const result = await source.reconcile(
