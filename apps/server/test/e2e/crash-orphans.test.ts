@@ -2,7 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CaddyInstance, startCaddy } from '../../../../test-support/caddy.js'
+import {
+  type CaddyInstance,
+  caddyPort as pickCaddyPort,
+  startCaddy,
+} from '../../../../test-support/caddy.js'
 import {
   BUSYBOX_IMAGE,
   docker,
@@ -11,7 +15,7 @@ import {
 } from '../../../../test-support/docker.js'
 import { freePort, waitFor } from '../../../../test-support/ports.js'
 import { ADMIN_TOKEN, type Json } from '../helpers.js'
-import { getWithHost, makeFirstPartyInstance } from './support.js'
+import { makeFirstPartyInstance, servedAt } from './support.js'
 
 // DESIGN §5: "Kill the server mid-deploy, start it again: no orphan containers, no lost rows",
 // with the real built CLI, the real image source and Caddy in front.
@@ -123,18 +127,13 @@ const config = (command: string) => ({
   stopTimeout: 1,
 })
 
-async function served(): Promise<string> {
-  const res = await getWithHost(caddyPort, HOST).catch((e: Error) => ({
-    status: 0,
-    body: e.message,
-  }))
-  return `${res.status} ${res.body.trim()}`
-}
+const served = (): Promise<string> => servedAt(caddyPort, HOST)
 
 beforeAll(async () => {
   await requireDocker()
   caddy = await startCaddy()
-  caddyPort = await freePort()
+  // Caddy binds with SO_REUSEPORT: its port comes from the range no other test or Docker uses.
+  caddyPort = await pickCaddyPort()
   instanceDir = makeFirstPartyInstance(['@forge/source-image', '@forge/proxy-caddy'])
 })
 

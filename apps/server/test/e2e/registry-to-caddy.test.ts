@@ -2,23 +2,26 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CaddyInstance, startCaddy } from '../../../../test-support/caddy.js'
+import {
+  type CaddyInstance,
+  caddyPort as pickCaddyPort,
+  startCaddy,
+} from '../../../../test-support/caddy.js'
 import {
   BUSYBOX_IMAGE,
   docker,
   removeLabelled,
   requireDocker,
 } from '../../../../test-support/docker.js'
-import { freePort } from '../../../../test-support/ports.js'
 import { type RunningRegistry, startRegistry } from '../../../../test-support/registry.js'
 import { type Json, startServer, type TestServer } from '../helpers.js'
 import {
   eventually,
   explainChain,
   finishedDeploy,
-  getWithHost,
   logCollector,
   makeFirstPartyInstance,
+  servedAt,
 } from './support.js'
 
 // The whole chain with real parts: docker push → CNCF registry notification → @forge/trigger-registry
@@ -74,18 +77,13 @@ async function deliveryFor(tag: string): Promise<Json> {
 }
 
 /** What Caddy answers for the workload's host, right now: blue-green switched before success. */
-async function served(): Promise<string> {
-  const res = await getWithHost(caddyPort, HOST).catch((e: Error) => ({
-    status: 0,
-    body: e.message,
-  }))
-  return `${res.status} ${res.body.trim()}`
-}
+const served = (): Promise<string> => servedAt(caddyPort, HOST)
 
 beforeAll(async () => {
   await requireDocker()
   caddy = await startCaddy()
-  caddyPort = await freePort()
+  // Caddy binds with SO_REUSEPORT: its port comes from the range no other test or Docker uses.
+  caddyPort = await pickCaddyPort()
   instanceDir = makeFirstPartyInstance([
     '@forge/trigger-registry',
     '@forge/source-image',

@@ -67,6 +67,12 @@ export function getWithHost(
   })
 }
 
+/** What a GET for `host` answers on `port` right now, as `<status> <body>` (`0 <error>` if none). */
+export async function servedAt(port: number, host: string): Promise<string> {
+  const res = await getWithHost(port, host).catch((e: Error) => ({ status: 0, body: e.message }))
+  return `${res.status} ${res.body.trim()}`
+}
+
 /**
  * Polls until `find` returns a value; on timeout throws `what` plus whatever `explain` returns
  * (delivery records, deploy logs), so a failing run says where the chain stopped.
