@@ -32,7 +32,6 @@ export {
 } from './context.js'
 export { hmacSha256Hex, safeEqual, verifyHmacSha256 } from './crypto.js'
 export type {
-  ApiVersion,
   ConfigSchema,
   DeployResult,
   InferConfig,
@@ -56,7 +55,6 @@ export type {
   VerifyOptions,
 } from './define.js'
 export {
-  API_VERSION,
   definePlugin,
   defineProxy,
   defineSource,
@@ -90,7 +88,15 @@ export {
 export type { KindCategory, RegisteredKind, Registry } from './registry.js'
 export { createRegistry } from './registry.js'
 export type { StandardSchemaV1 } from './standard-schema.js'
-export { checkPlugin, checkProxy, checkSource, checkTrigger, KIND_PATTERN } from './validate.js'
+export type { ApiVersion } from './validate.js'
+export {
+  API_VERSION,
+  checkPlugin,
+  checkProxy,
+  checkSource,
+  checkTrigger,
+  KIND_PATTERN,
+} from './validate.js'
 export type { JsonObject, ParseRejection, ReadJsonOptions } from './webhook.js'
 export {
   bearerToken,
