@@ -1,7 +1,13 @@
-export type { ConfigIssue, ConfigResult, ValidateOptions } from './config.js'
+export type {
+  ConfigIssue,
+  ConfigResult,
+  EffectiveConfigOptions,
+  ValidateOptions,
+} from './config.js'
 export {
   assertOverrideSize,
   configJsonSchema,
+  effectiveBindingConfig,
   formatPath,
   MAX_OVERRIDE_BYTES,
   mergeConfig,
