@@ -105,6 +105,9 @@ export type ParseResult =
     }
   | { ok: false; status: ParseRejectionStatus; code: string; message: string }
 
+/** How `parse` refuses a request: `rejectRequest(status, code, message)` builds one. */
+export type ParseRejection = Extract<ParseResult, { ok: false }>
+
 export interface TriggerSpec<C> {
   kind: string
   title?: string

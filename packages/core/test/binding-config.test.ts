@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { effectiveBindingConfig } from '../src/config.js'
-import type { ConfigSchema } from '../src/define.js'
+import { effectiveBindingConfig } from '../src/host.js'
+import type { ConfigSchema } from '../src/index.js'
 
 const git = {
   configSchema: z.object({

@@ -1,12 +1,5 @@
-import {
-  assertOverrideSize,
-  type MatchResult,
-  mergeConfig,
-  type ParseResult,
-  type TriggerDefinition,
-  validateConfig,
-  type WorkloadRef,
-} from '@forge/core'
+import type { MatchResult, ParseResult, TriggerDefinition, WorkloadRef } from '@forge/core'
+import { assertOverrideSize, mergeConfig, validateConfig } from '@forge/core/host'
 import { describeValue } from './describe.js'
 import { toTriggerRequest } from './request.js'
 import type {

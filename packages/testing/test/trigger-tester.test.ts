@@ -1,4 +1,4 @@
-import { verifyHmacSha256 } from '@forge/core'
+import { verifyHmacSha256 } from '@forge/core/trigger'
 import { describe, expect, it } from 'vitest'
 import { encodeBody, signGithub, TriggerTableError, triggerTester } from '../src/index.js'
 import { SECRET, sign, trigger } from './fixtures.js'
