@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/schemas.ts'],
+  entry: ['src/index.ts', 'src/trigger.ts', 'src/host.ts', 'src/schemas.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -1,11 +1,10 @@
+import { defineTrigger, type ParseRejection } from '@forge/core'
 import {
-  defineTrigger,
   lowerCaseHeaders,
-  type ParseRejection,
   readJsonBody,
   rejectRequest,
   verifyHmacSha256,
-} from '@forge/core'
+} from '@forge/core/trigger'
 import { z } from 'zod'
 
 /** The trigger's config (and what a binding may override): who this workload greets. */

@@ -1,7 +1,8 @@
 // How much does core add to a fan-out? For 500 bindings, merge the trigger config with each
 // override and check the tag against its patterns — against a baseline of the one thing fan-out
 // cannot avoid, a structuredClone of each config (mergeConfig must not alias its inputs).
-import { matchPatterns, mergeConfig } from '../dist/index.js'
+import { mergeConfig } from '../dist/host.js'
+import { matchPatterns } from '../dist/trigger.js'
 
 const trigger = {
   image: '127.0.0.1:5000/demo/web',

@@ -1,4 +1,5 @@
-import { ForgeErrors, forgeError } from './errors.js'
+import type { TriggerDefinition } from './define.js'
+import { type ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 import { describe } from './validate.js'
 
@@ -10,7 +11,7 @@ export interface ConfigIssue {
 
 export type ConfigResult<T> =
   | { ok: true; value: T }
-  | { ok: false; issues: ConfigIssue[]; error: import('./errors.js').ForgeError }
+  | { ok: false; issues: ConfigIssue[]; error: ForgeError }
 
 export interface ValidateOptions {
   /** Where the value sits in a larger document; prefixes every issue path. Default `config`. */
@@ -61,7 +62,11 @@ export function validateConfigSync<T>(
 ): ConfigResult<T> {
   const at = options.at ?? 'config'
   const result = schema['~standard'].validate(value)
-  if (result instanceof Promise) throw forgeError(ForgeErrors.ConfigAsync, { at })
+  if (result instanceof Promise) {
+    // zod retries a schema that threw as async: left alone, its rejection would crash the host.
+    result.catch(() => {})
+    throw forgeError(ForgeErrors.ConfigAsync, { at })
+  }
   return toResult(result, at)
 }
 
@@ -125,8 +130,45 @@ export function overrideSize(override: unknown): number {
 }
 
 /** Throws FORGE_CONFIG_OVERRIDE_TOO_LARGE when an override is over the cap. */
-export function assertOverrideSize(override: unknown, limit = MAX_OVERRIDE_BYTES): void {
+export function assertOverrideSize(
+  override: unknown,
+  limit = MAX_OVERRIDE_BYTES,
+  at = 'config',
+): void {
   const bytes = overrideSize(override)
-  if (bytes > limit)
-    throw forgeError(ForgeErrors.OverrideTooLarge, { bytes, limit }, { path: 'config' })
+  if (bytes > limit) throw forgeError(ForgeErrors.OverrideTooLarge, { bytes, limit }, { path: at })
+}
+
+export interface EffectiveConfigOptions {
+  /** Where the binding's config sits, prefixing issue paths. Default `binding.config`. */
+  at?: string
+}
+
+/**
+ * The config a trigger's `match` runs with for one binding: the override capped at 8 KiB, merged
+ * over the trigger's config, validated synchronously against the trigger's schema (fan-out is a
+ * hot path). Never throws: every failure is a coded error with dotted paths under `at`.
+ */
+export function effectiveBindingConfig<C>(
+  definition: Pick<TriggerDefinition<C>, 'configSchema'>,
+  triggerConfig: unknown,
+  override: unknown,
+  options: EffectiveConfigOptions = {},
+): ConfigResult<C> {
+  const at = options.at ?? 'binding.config'
+  try {
+    assertOverrideSize(override, MAX_OVERRIDE_BYTES, at)
+    const merged = mergeConfig(triggerConfig as PlainObject, override as PlainObject | undefined)
+    return validateConfigSync(definition.configSchema, merged, { at })
+  } catch (caught) {
+    // Overrides come from JSON, so only a caller passing a non-JSON value lands in the fallback.
+    const error = isForgeError(caught)
+      ? caught
+      : forgeError(
+          ForgeErrors.ConfigInvalid,
+          { at, issues: [{ path: at, message: `could not be read: ${String(caught)}` }] },
+          { path: at },
+        )
+    return { ok: false, issues: [{ path: error.path ?? at, message: error.message }], error }
+  }
 }

@@ -1,11 +1,14 @@
 import { createServiceRef, type Logger, type SourceContext, type WorkloadRef } from './context.js'
 import type { DeploymentIntent, InboundEvent, MatchResult } from './events.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
-import { checkPlugin, checkProxy, checkSource, checkTrigger } from './validate.js'
-
-/** The plugin API version this copy of core speaks. A host refuses definitions of another. */
-export const API_VERSION = 1
-export type ApiVersion = typeof API_VERSION
+import {
+  API_VERSION,
+  type ApiVersion,
+  checkPlugin,
+  checkProxy,
+  checkSource,
+  checkTrigger,
+} from './validate.js'
 
 export type ConfigSchema<C = unknown> = StandardSchemaV1<unknown, C>
 export type InferConfig<S extends ConfigSchema> = StandardSchemaV1.InferOutput<S>
@@ -101,6 +104,9 @@ export type ParseResult =
       verified?: boolean
     }
   | { ok: false; status: ParseRejectionStatus; code: string; message: string }
+
+/** How `parse` refuses a request: `rejectRequest(status, code, message)` builds one. */
+export type ParseRejection = Extract<ParseResult, { ok: false }>
 
 export interface TriggerSpec<C> {
   kind: string

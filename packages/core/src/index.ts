@@ -1,14 +1,9 @@
-export type { ConfigIssue, ConfigResult, ValidateOptions } from './config.js'
-export {
-  assertOverrideSize,
-  configJsonSchema,
-  formatPath,
-  MAX_OVERRIDE_BYTES,
-  mergeConfig,
-  overrideSize,
-  validateConfig,
-  validateConfigSync,
-} from './config.js'
+/**
+ * `@forge/core`: what a plugin author needs — `define*()`, the contract types, the error
+ * catalogue, service refs. It imports nothing: the helpers triggers share are at
+ * `@forge/core/trigger`, what a host needs at `@forge/core/host`, zod schemas at
+ * `@forge/core/schemas`.
+ */
 export type {
   ContainerRecord,
   ContainerState,
@@ -23,19 +18,12 @@ export type {
   StateStore,
   WorkloadRef,
 } from './context.js'
-export {
-  CONTAINER_STATES,
-  createServiceRef,
-  createServiceRegistry,
-  settingsService,
-  throwIfAborted,
-} from './context.js'
-export { hmacSha256Hex, safeEqual, verifyHmacSha256 } from './crypto.js'
+export { CONTAINER_STATES, createServiceRef, settingsService, throwIfAborted } from './context.js'
 export type {
-  ApiVersion,
   ConfigSchema,
   DeployResult,
   InferConfig,
+  ParseRejection,
   ParseRejectionStatus,
   ParseResult,
   PluginDefinition,
@@ -55,14 +43,7 @@ export type {
   TriggerSpec,
   VerifyOptions,
 } from './define.js'
-export {
-  API_VERSION,
-  definePlugin,
-  defineProxy,
-  defineSource,
-  defineTrigger,
-  proxyService,
-} from './define.js'
+export { definePlugin, defineProxy, defineSource, defineTrigger, proxyService } from './define.js'
 export type { ErrorEntry, ForgeErrorCode, ForgeErrorEntry, ForgeErrorOptions } from './errors.js'
 export { errorEntry, ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
 export type {
@@ -78,30 +59,6 @@ export type {
   PingEvent,
 } from './events.js'
 export { INTENT_REASONS, isSkip } from './events.js'
-export {
-  compareVersions,
-  globToRegExp,
-  isSemverRange,
-  matchGlob,
-  matchPatterns,
-  parseVersion,
-  satisfies,
-} from './match.js'
-export type { KindCategory, RegisteredKind, Registry } from './registry.js'
-export { createRegistry } from './registry.js'
 export type { StandardSchemaV1 } from './standard-schema.js'
-export { checkPlugin, checkProxy, checkSource, checkTrigger, KIND_PATTERN } from './validate.js'
-export type { JsonObject, ParseRejection, ReadJsonOptions } from './webhook.js'
-export {
-  bearerToken,
-  firstJsonText,
-  isJsonObject,
-  jsonAt,
-  jsonText,
-  lowerCaseHeaders,
-  MAX_WEBHOOK_BYTES,
-  PayloadError,
-  readJsonBody,
-  rejectRequest,
-  requireJsonText,
-} from './webhook.js'
+export type { ApiVersion } from './validate.js'
+export { API_VERSION } from './validate.js'

@@ -1,10 +1,15 @@
 import { ForgeErrors, forgeError } from './errors.js'
 
+// Checks for values a host cannot trust (a plugin's default export). Brand + API version first, so
+// a definition built by another major of core gets a version message, not a shape message.
+
 /**
- * Checks for values a host cannot trust (a plugin's default export). Brand + API version first, so
- * a definition built by another major of core gets a version message, not a shape message.
+ * The plugin API version this copy of core speaks: `define*()` stamps it on every definition and
+ * the checks refuse a definition stamped with another.
  */
-const HOST_API_VERSION = 1
+export const API_VERSION = 1
+export type ApiVersion = typeof API_VERSION
+
 export const KIND_PATTERN = /^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$/
 
 type Obj = Record<string, unknown>
@@ -40,11 +45,11 @@ function checkObject(value: unknown, where: string, what: string): asserts value
 function checkBrand(value: Obj, brand: string, where: string, plugin: string): void {
   if (value.$$type !== brand)
     fail(`${where}.$$type`, `"${brand}" (made by ${MAKER[brand]}())`, value.$$type)
-  if (value.apiVersion !== HOST_API_VERSION) {
+  if (value.apiVersion !== API_VERSION) {
     throw forgeError(ForgeErrors.PluginApiVersion, {
       plugin,
       target: value.apiVersion,
-      host: HOST_API_VERSION,
+      host: API_VERSION,
     })
   }
 }

@@ -1,11 +1,10 @@
-import type { ParseRejectionStatus, ParseResult } from './define.js'
+import type { ParseRejection, ParseRejectionStatus } from './define.js'
 
 /**
  * What every trigger's `parse` needs before its vendors' formats: a typed rejection, the raw body
  * read as a JSON object, headers normalised, a bearer token, safe access to untrusted JSON. One
  * implementation, so every kind answers a bad request the same way.
  */
-export type ParseRejection = Extract<ParseResult, { ok: false }>
 
 export function rejectRequest(
   status: ParseRejectionStatus,

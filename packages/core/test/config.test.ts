@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { MAX_OVERRIDE_BYTES } from '../src/config.js'
 import {
   assertOverrideSize,
   configJsonSchema,
-  MAX_OVERRIDE_BYTES,
   mergeConfig,
-  type StandardSchemaV1,
   validateConfig,
   validateConfigSync,
-} from '../src/index.js'
+} from '../src/host.js'
+import type { StandardSchemaV1 } from '../src/index.js'
 
 const schema = z.object({
   image: z.string(),

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createServiceRef,
-  createServiceRegistry,
-  settingsService,
-  throwIfAborted,
-} from '../src/index.js'
+import { createServiceRegistry } from '../src/host.js'
+import { createServiceRef, settingsService, throwIfAborted } from '../src/index.js'
 
 describe('services by typed ref', () => {
   const clock = createServiceRef<{ now(): number }>('test.clock')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hmacSha256Hex, safeEqual, verifyHmacSha256 } from '../src/index.js'
+import { hmacSha256Hex, safeEqual, verifyHmacSha256 } from '../src/trigger.js'
 
 describe('HMAC helpers', () => {
   it('match the public test vector from GitHub docs', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isSemverRange, matchGlob, matchPatterns, satisfies } from '../src/index.js'
+import { isSemverRange, satisfies } from '../src/match.js'
+import { matchGlob, matchPatterns } from '../src/trigger.js'
 
 describe('matchGlob()', () => {
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createRegistry, type ForgeError } from '../src/index.js'
+import { createRegistry } from '../src/host.js'
+import type { ForgeError } from '../src/index.js'
 import { caddyProxy, gitTrigger, imageSource, plugin } from './fixtures.js'
 
 function registerError(fn: () => unknown): ForgeError {

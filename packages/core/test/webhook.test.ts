@@ -7,7 +7,7 @@ import {
   PayloadError,
   readJsonBody,
   requireJsonText,
-} from '../src/index.js'
+} from '../src/trigger.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const read = (body: string | Uint8Array, type?: string, maxBytes?: number) =>

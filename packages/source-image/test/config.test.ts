@@ -1,4 +1,4 @@
-import { validateConfigSync } from '@forge/core'
+import { validateConfigSync } from '@forge/core/host'
 import type { Release } from '@forge/source-image'
 import {
   faceHost,

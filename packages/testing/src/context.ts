@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  createServiceRegistry,
   type HostSettings,
   type Logger,
   type ProxyDriver,
@@ -15,6 +14,7 @@ import {
   settingsService,
   type WorkloadRef,
 } from '@forge/core'
+import { createServiceRegistry } from '@forge/core/host'
 import { createMemoryContainersIndex, type MemoryContainersIndex } from './containers.js'
 import { createRecordingProxy, type RecordingProxy } from './proxy.js'
 import { createMemoryStateStore, type MemoryStateStore } from './state.js'

@@ -1,4 +1,4 @@
-import { formatPath } from '@forge/core'
+import { formatPath } from '@forge/core/host'
 import { inboundEventSchema } from '@forge/core/schemas'
 
 /**

@@ -1,4 +1,5 @@
-import { hmacSha256Hex, type TriggerRequest } from '@forge/core'
+import type { TriggerRequest } from '@forge/core'
+import { hmacSha256Hex } from '@forge/core/trigger'
 
 /** A body for a test request: bytes as they are, a string as UTF-8, anything else as JSON. */
 export type TestBody = string | Uint8Array | object

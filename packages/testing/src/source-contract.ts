@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import {
-  type DeploymentIntent,
-  type DeployResult,
-  type ProxyDriver,
-  type ReconcileResult,
-  type SourceDefinition,
-  type StateDocument,
-  validateConfig,
+import type {
+  DeploymentIntent,
+  DeployResult,
+  ProxyDriver,
+  ReconcileResult,
+  SourceDefinition,
+  StateDocument,
 } from '@forge/core'
+import { validateConfig } from '@forge/core/host'
 import { createFakeSourceContext, type FakeSourceContext, type ServiceEntry } from './context.js'
 import { describeValue } from './describe.js'
 import { createRecordingProxy, isRecordingProxy, type RecordingProxy } from './proxy.js'

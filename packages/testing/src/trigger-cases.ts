@@ -15,7 +15,10 @@ export interface TriggerCaseBase<C> {
   verify?: Partial<VerifyOptions>
   /** The trigger's config as a user would write it; validated against the trigger's schema. */
   config?: Partial<C>
-  /** A binding's override, merged over `config` with core's mergeConfig and validated again. */
+  /**
+   * A binding's override: capped, merged over `config` and validated again with core's
+   * `effectiveBindingConfig`, as the host does for each binding.
+   */
   override?: Partial<C>
   /** Fields of the workload `match` receives. */
   workload?: Partial<WorkloadRef>

@@ -1,12 +1,5 @@
-import {
-  assertOverrideSize,
-  type MatchResult,
-  mergeConfig,
-  type ParseResult,
-  type TriggerDefinition,
-  validateConfig,
-  type WorkloadRef,
-} from '@forge/core'
+import type { MatchResult, ParseResult, TriggerDefinition, WorkloadRef } from '@forge/core'
+import { effectiveBindingConfig, validateConfig } from '@forge/core/host'
 import { describeValue } from './describe.js'
 import { toTriggerRequest } from './request.js'
 import type {
@@ -72,20 +65,20 @@ export function triggerTester<C>(
     parentId: null,
   }
 
-  // The effective config the host would pass to match, or the problems that stop the case.
+  // The effective config the host would pass to match, or the problems that stop the case: the
+  // trigger's config is checked as the host checks a new trigger, then capped, merged and
+  // validated with core's effectiveBindingConfig, as fan-out does for each binding.
   async function effectiveConfig(c: TriggerCaseBase<C>): Promise<C | string[]> {
     const raw = c.config ?? defaults.config ?? {}
     const checked = await validateConfig(definition.configSchema, raw, { at: 'trigger.config' })
     if (!checked.ok) return [`the case's config is invalid: ${checked.error.message}`]
-    if (c.override === undefined) return checked.value
-    try {
-      assertOverrideSize(c.override)
-      const merged = mergeConfig(raw as Record<string, unknown>, c.override)
-      const again = await validateConfig(definition.configSchema, merged, { at: 'binding.config' })
-      return again.ok ? again.value : [`the merged override is invalid: ${again.error.message}`]
-    } catch (error) {
-      return [`the case's override is unusable: ${describeValue(error)}`]
-    }
+    const effective = effectiveBindingConfig(definition, raw, c.override)
+    if (effective.ok) return effective.value
+    return [
+      c.override === undefined
+        ? `the trigger's config cannot be used for a binding: ${effective.error.message}`
+        : `the case's override is unusable: ${effective.error.message}`,
+    ]
   }
 
   async function evaluate<K extends TableName>(table: K, c: CaseOf<K, C>): Promise<CaseReport> {

@@ -1,12 +1,11 @@
 import {
   defineSource,
   defineTrigger,
-  hmacSha256Hex,
   proxyService,
   type SourceSpec,
   type TriggerSpec,
-  verifyHmacSha256,
 } from '@forge/core'
+import { hmacSha256Hex, verifyHmacSha256 } from '@forge/core/trigger'
 import { z } from 'zod'
 
 const sourceConfig = z.object({ image: z.string().min(1), port: z.number().default(8080) })

@@ -1,5 +1,6 @@
-import { verifyHmacSha256 } from '@forge/core'
+import { verifyHmacSha256 } from '@forge/core/trigger'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { encodeBody, signGithub, TriggerTableError, triggerTester } from '../src/index.js'
 import { SECRET, sign, trigger } from './fixtures.js'
 
@@ -194,9 +195,26 @@ describe('overrides, evaluate() and signing helpers', () => {
         ],
       }),
     )
-    expect(error.message).toContain('the merged override is invalid')
-    expect(error.message).toContain('binding.config.branches')
-    expect(error.message).toContain('over the limit of 8192')
+    expect(error.message).toContain(
+      "bad type\n      the case's override is unusable: Invalid config at binding.config: binding.config.branches:",
+    )
+    expect(error.message).toContain(
+      "huge\n      the case's override is unusable: The binding override is 9017 bytes of JSON, over the limit of 8192.",
+    )
+  })
+
+  it('fails every case of a trigger whose schema only validates asynchronously, as fan-out would', async () => {
+    const asyncSchema = trigger({
+      configSchema: z.object({ branches: z.array(z.string()).refine(async () => true) }),
+    })
+    const error = await tableError(
+      triggerTester(asyncSchema).run({
+        redeploy: [{ name: 'main', request: { body: push }, config: { branches: ['main'] } }],
+      }),
+    )
+    expect(error.message).toContain(
+      "the trigger's config cannot be used for a binding: The config schema at binding.config validates asynchronously",
+    )
   })
 
   it('evaluate() reports a failing case without throwing', async () => {

@@ -1,4 +1,4 @@
-import { PayloadError, requireJsonText } from '@forge/core'
+import { PayloadError, requireJsonText } from '@forge/core/trigger'
 
 const SHA = /^[0-9a-f]{7,64}$/i
 const ZERO_SHA = /^0+$/

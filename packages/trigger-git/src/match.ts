@@ -1,4 +1,5 @@
-import { type InboundEvent, type MatchResult, matchPatterns } from '@forge/core'
+import type { InboundEvent, MatchResult } from '@forge/core'
+import { matchPatterns } from '@forge/core/trigger'
 import { enabledEvents, type GitTriggerConfig } from './config.js'
 import { ANY_REPOSITORY } from './payloads/generic.js'
 import { normalizeRepository } from './repository.js'

@@ -5,7 +5,7 @@ import {
   PayloadError,
   readJsonBody,
   rejectRequest,
-} from '@forge/core'
+} from '@forge/core/trigger'
 
 import { readBitbucketCloud, readBitbucketServer } from './payloads/bitbucket.js'
 import { looksGeneric, readGeneric } from './payloads/generic.js'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { configJsonSchema, createRegistry, mergeConfig, validateConfigSync } from '@forge/core'
+import { configJsonSchema, createRegistry, mergeConfig, validateConfigSync } from '@forge/core/host'
 import { describe, expect, it } from 'vitest'
 import plugin, { enabledEvents, gitTrigger, gitTriggerConfigSchema } from '../src/index.js'
 

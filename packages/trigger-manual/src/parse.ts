@@ -1,15 +1,17 @@
+import type {
+  ManualEvent,
+  ParseRejection,
+  ParseResult,
+  TriggerRequest,
+  VerifyOptions,
+} from '@forge/core'
 import {
   bearerToken,
   lowerCaseHeaders,
-  type ManualEvent,
-  type ParseRejection,
-  type ParseResult,
   readJsonBody,
   rejectRequest as reject,
   safeEqual,
-  type TriggerRequest,
-  type VerifyOptions,
-} from '@forge/core'
+} from '@forge/core/trigger'
 
 /** A manual request names at most a tag, a ref and an actor: 64 KiB is plenty. */
 export const MAX_BODY_BYTES = 64 * 1024

@@ -1,4 +1,5 @@
-import { type InboundEvent, isSkip, validateConfig } from '@forge/core'
+import { type InboundEvent, isSkip } from '@forge/core'
+import { validateConfig } from '@forge/core/host'
 import { manualEventSchema } from '@forge/core/schemas'
 import plugin, {
   type ManualTriggerConfig,

@@ -1,10 +1,5 @@
-import {
-  type ParseRejection,
-  rejectRequest,
-  safeEqual,
-  type VerifyOptions,
-  verifyHmacSha256,
-} from '@forge/core'
+import type { ParseRejection, VerifyOptions } from '@forge/core'
+import { rejectRequest, safeEqual, verifyHmacSha256 } from '@forge/core/trigger'
 
 type Scheme = 'hmac-sha256=' | 'hmac' | 'authorization' | 'token'
 

@@ -1,4 +1,5 @@
-import { type InboundEvent, type MatchResult, matchPatterns, type WorkloadRef } from '@forge/core'
+import type { InboundEvent, MatchResult, WorkloadRef } from '@forge/core'
+import { matchPatterns } from '@forge/core/trigger'
 import type { RegistryTriggerConfig } from './config.js'
 import { type ImageRef, imageName, parseImageRef } from './image-ref.js'
 

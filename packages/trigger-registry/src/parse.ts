@@ -5,7 +5,7 @@ import {
   PayloadError,
   readJsonBody,
   rejectRequest,
-} from '@forge/core'
+} from '@forge/core/trigger'
 import { checkAuth } from './auth.js'
 
 import { coalescePushes } from './coalesce.js'

@@ -1,10 +1,5 @@
-import {
-  type ImagePushEvent,
-  type InboundEvent,
-  isSkip,
-  validateConfig,
-  type WorkloadRef,
-} from '@forge/core'
+import { type ImagePushEvent, type InboundEvent, isSkip, type WorkloadRef } from '@forge/core'
+import { validateConfig } from '@forge/core/host'
 import plugin, {
   type RegistryTriggerConfig,
   registryTrigger,

@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { isSkip, type MatchResult, type ParseResult, validateConfig } from '@forge/core'
+import { isSkip, type MatchResult, type ParseResult } from '@forge/core'
+import { validateConfig } from '@forge/core/host'
 import { registryTrigger, registryTriggerConfigSchema } from '@forge/trigger-registry'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUSYBOX_IMAGE, docker, requireDocker } from '../../../test-support/docker.js'

@@ -7,7 +7,7 @@ import {
   jsonText,
   PayloadError,
   requireJsonText,
-} from '@forge/core'
+} from '@forge/core/trigger'
 import { isZeroSha, requireSha } from '../json.js'
 import { ignored, type VendorResult } from './refs.js'
 

@@ -1,5 +1,11 @@
 import type { GitPushEvent } from '@forge/core'
-import { type JsonObject, jsonAt, jsonText, PayloadError, requireJsonText } from '@forge/core'
+import {
+  type JsonObject,
+  jsonAt,
+  jsonText,
+  PayloadError,
+  requireJsonText,
+} from '@forge/core/trigger'
 import { requireSha } from '../json.js'
 import { normalizeRepository } from '../repository.js'
 import { splitRef, type VendorResult } from './refs.js'

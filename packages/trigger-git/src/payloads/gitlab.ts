@@ -5,7 +5,7 @@ import {
   jsonText,
   PayloadError,
   requireJsonText,
-} from '@forge/core'
+} from '@forge/core/trigger'
 import { isZeroSha, requireSha } from '../json.js'
 import { normalizeRepository } from '../repository.js'
 import { ignored, splitRef, type VendorResult } from './refs.js'

@@ -1,5 +1,5 @@
 import type { ImagePushEvent } from '@forge/core'
-import { isJsonObject, jsonAt, jsonText } from '@forge/core'
+import { isJsonObject, jsonAt, jsonText } from '@forge/core/trigger'
 
 import { imagePush, type VendorReader } from './reader.js'
 

@@ -1,4 +1,4 @@
-import { isJsonObject, jsonText, PayloadError, requireJsonText } from '@forge/core'
+import { isJsonObject, jsonText, PayloadError, requireJsonText } from '@forge/core/trigger'
 import { DOCKER_HUB } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'

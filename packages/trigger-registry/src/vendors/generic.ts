@@ -1,4 +1,4 @@
-import { jsonText, PayloadError, requireJsonText } from '@forge/core'
+import { jsonText, PayloadError, requireJsonText } from '@forge/core/trigger'
 import { parseImageRef } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'

@@ -1,4 +1,10 @@
-import { firstJsonText, isJsonObject, jsonText, PayloadError, requireJsonText } from '@forge/core'
+import {
+  firstJsonText,
+  isJsonObject,
+  jsonText,
+  PayloadError,
+  requireJsonText,
+} from '@forge/core/trigger'
 import { isDigest } from '../image-ref.js'
 
 import { hostOf, imagePush, type VendorReader } from './reader.js'

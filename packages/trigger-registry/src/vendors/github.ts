@@ -1,4 +1,10 @@
-import { firstJsonText, isJsonObject, jsonText, PayloadError, requireJsonText } from '@forge/core'
+import {
+  firstJsonText,
+  isJsonObject,
+  jsonText,
+  PayloadError,
+  requireJsonText,
+} from '@forge/core/trigger'
 import { parseImageRef } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'

@@ -1,5 +1,5 @@
 import type { ImagePushEvent } from '@forge/core'
-import { isJsonObject, jsonAt, jsonText, PayloadError } from '@forge/core'
+import { isJsonObject, jsonAt, jsonText, PayloadError } from '@forge/core/trigger'
 import { parseImageRef } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'

@@ -1,4 +1,5 @@
-import type { ImagePushEvent, InboundEvent, JsonObject } from '@forge/core'
+import type { ImagePushEvent, InboundEvent } from '@forge/core'
+import type { JsonObject } from '@forge/core/trigger'
 import { type ImageRef, normalizeImage } from '../image-ref.js'
 
 export interface VendorRead {
