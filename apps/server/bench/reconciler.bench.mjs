@@ -1,5 +1,5 @@
 // How much does one reconciler pass cost over the Docker call it cannot avoid? With K labelled
-// busybox containers of K test-app workloads running, time `server.reconciler.pass()` (list,
+// busybox containers of K test-app workloads running, time `services.containers.reconcileNow()` (list,
 // index upserts, missing marks, each source's reconcile) against two baselines: dockerode's
 // listContainers with the same filter (the API call the pass makes), and a spawned
 // `docker ps -a --filter label=forge.managed=true` (what an operator's script would do).
@@ -81,8 +81,8 @@ try {
       ]),
     ),
   )
-  await forge.reconciler.pass()
-  const indexed = forge.host.store.containers
+  await forge.services.containers.reconcileNow()
+  const indexed = forge.services.containers
     .list({})
     .filter((c) => workloadIds.includes(c.workloadId))
   if (indexed.length !== K)
@@ -90,7 +90,7 @@ try {
   await new Promise((r) => setTimeout(r, 500)) // let the event-driven pass of the `docker run`s settle
 
   const total = (await docker.listContainers({ all: true, filters })).length
-  const tick = await timeRounds(() => forge.reconciler.pass())
+  const tick = await timeRounds(() => forge.services.containers.reconcileNow())
   const api = await timeRounds(() => docker.listContainers({ all: true, filters }))
   const cli = await timeRounds(() =>
     run('docker', ['ps', '-a', '--no-trunc', '--filter', 'label=forge.managed=true']),

@@ -74,7 +74,7 @@ export async function startForge({ dir = makeInstance(), dataDir, ...options } =
     publicUrl: null,
     proxy: 'none',
     disableReconciler: true,
-    logSink: () => {},
+    log: { level: 'silent' },
     shutdownGraceMs: 2_000,
     ...options,
   })
@@ -177,8 +177,8 @@ export async function postMany(url, count, concurrency = 1) {
 export async function queueIdle(forge, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs
   while (
-    forge.host.queue.runningDeployIds().length > 0 ||
-    forge.host.store.deploys.withStatus('queued').length > 0
+    forge.services.deploys.runningDeployIds().length > 0 ||
+    forge.services.deploys.queuedCount() > 0
   ) {
     if (Date.now() > deadline) throw new Error(`Deploys still running after ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 10))

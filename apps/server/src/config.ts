@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
-/** Everything the host reads at boot; environment variables of DESIGN §3, flags mirror them. */
+/** Everything the host reads at boot: the environment variables of docs/operations.md; flags mirror them. */
 export interface ServerConfig {
   dataDir: string
   /** The folder whose package.json lists the plugins to load. */
@@ -13,8 +13,11 @@ export interface ServerConfig {
   secretKey: string | null
   dockerHost: string | null
   proxy: string
-  caddyAdminUrl: string
-  caddyListen: string
+  /**
+   * The configured proxy kind's options from the environment: `FORGE_<KIND>_<NAME>` becomes
+   * `<name>` in camelCase (`FORGE_CADDY_ADMIN_URL` → `adminUrl`), validated by the proxy plugin.
+   */
+  proxyOptions: Record<string, string>
   domain: string | null
   /** Reconciler tick, clamped to 5 s..5 min. */
   reconcileIntervalMs: number
@@ -58,6 +61,22 @@ const FLAGS = {
   'deploy-concurrency': { type: 'string' },
 } as const
 
+/** `FORGE_CADDY_ADMIN_URL=x` → `{ adminUrl: 'x' }` for the proxy kind `caddy`. */
+export function proxyOptionsFromEnv(kind: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const prefix = `FORGE_${kind.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`
+  const options: Record<string, string> = {}
+  if (kind === 'none' || kind === '') return options
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(prefix) || value === undefined || value === '') continue
+    const key = name
+      .slice(prefix.length)
+      .toLowerCase()
+      .replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+    options[key] = value
+  }
+  return options
+}
+
 /** Reads flags first, then the environment, then defaults. */
 export function loadConfig(
   argv: string[] = [],
@@ -68,6 +87,7 @@ export function loadConfig(
   const pick = (flag: keyof typeof FLAGS, envName: string): string | undefined =>
     values[flag] ?? env[envName]
   const instanceDir = resolve(cwd, values['instance-dir'] ?? env.FORGE_INSTANCE_DIR ?? '.')
+  const proxy = pick('proxy', 'FORGE_PROXY') ?? 'none'
   return {
     dataDir: resolve(cwd, pick('data-dir', 'FORGE_DATA_DIR') ?? './.forge'),
     instanceDir,
@@ -77,9 +97,8 @@ export function loadConfig(
     adminToken: env.FORGE_ADMIN_TOKEN || null,
     secretKey: env.FORGE_SECRET_KEY || null,
     dockerHost: env.DOCKER_HOST || null,
-    proxy: pick('proxy', 'FORGE_PROXY') ?? 'none',
-    caddyAdminUrl: env.FORGE_CADDY_ADMIN_URL ?? 'http://127.0.0.1:2019',
-    caddyListen: env.FORGE_CADDY_LISTEN ?? ':80',
+    proxy,
+    proxyOptions: proxyOptionsFromEnv(proxy, env),
     domain: env.FORGE_DOMAIN || null,
     reconcileIntervalMs: clampReconcileInterval(
       duration(

@@ -1,37 +1,67 @@
 import type { Logger } from '@forge/core'
+import pino, { type DestinationStream, type LevelWithSilent } from 'pino'
+import pretty from 'pino-pretty'
 
-export type LogSink = (
-  level: 'debug' | 'info' | 'warn' | 'error',
-  message: string,
-  fields: Record<string, unknown>,
-) => void
+/**
+ * Field names whose values never reach a log line, wherever they sit: a plugin or a route may
+ * log an object that carries one (a trigger with its signing secret, a request's headers).
+ */
+export const REDACTED_FIELDS = [
+  'secret',
+  'signingSecret',
+  'notificationSecret',
+  'password',
+  'token',
+  'adminToken',
+  'authorization',
+  'cookie',
+  'env',
+] as const
 
-/** One JSON line per message on stderr; tests pass a sink that collects or drops lines. */
-export const stderrSink: LogSink = (level, message, fields) => {
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`,
-  )
+const redactPaths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`])
+
+export interface LoggerOptions {
+  /** Where JSON lines go; default stderr, pretty-printed when stderr is a terminal. */
+  destination?: DestinationStream
+  level?: LevelWithSilent
 }
 
-export const silentSink: LogSink = () => {}
+/** The host's logger: core's `Logger` (message first, fields after) with scoped children. */
+export interface HostLogger extends Logger {
+  child(fields: Record<string, unknown>): HostLogger
+}
 
-export function createLogger(
-  sink: LogSink,
-  scope: Record<string, unknown> = {},
-): Logger & {
-  child(fields: Record<string, unknown>): ReturnType<typeof createLogger>
-} {
+function wrap(log: pino.Logger): HostLogger {
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, fields: Record<string, unknown> = {}) =>
-      sink(level, message, { ...scope, ...fields })
+    (message: string, fields?: Record<string, unknown>) =>
+      fields ? log[level](fields, message) : log[level](message)
   return {
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (fields) => createLogger(sink, { ...scope, ...fields }),
+    child: (fields) => wrap(log.child(fields)),
   }
 }
 
-export type HostLogger = ReturnType<typeof createLogger>
+export function createLogger(options: LoggerOptions = {}): HostLogger {
+  const destination =
+    options.destination ??
+    (process.stderr.isTTY
+      ? pretty({ destination: 2, sync: true, colorize: true, messageKey: 'message' })
+      : pino.destination({ dest: 2, sync: true }))
+  return wrap(
+    pino(
+      {
+        level: options.level ?? process.env.FORGE_LOG_LEVEL ?? 'info',
+        base: { service: 'forge' },
+        messageKey: 'message',
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: redactPaths, censor: '[redacted]' },
+      },
+      destination,
+    ),
+  )
+}

@@ -62,7 +62,7 @@ describe('workloads', () => {
     const res = await fetch(`${server.url}/api/workloads`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${server.host.config.adminToken}`,
+        authorization: `Bearer ${server.config.adminToken}`,
         'content-type': 'application/json',
       },
       body: '{not json',
@@ -342,7 +342,7 @@ describe('events', () => {
   it('streams deploy state changes as server-sent events', async () => {
     const controller = new AbortController()
     const res = await fetch(`${server.url}/api/events`, {
-      headers: { authorization: `Bearer ${server.host.config.adminToken}` },
+      headers: { authorization: `Bearer ${server.config.adminToken}` },
       signal: controller.signal,
     })
     expect(res.headers.get('content-type')).toContain('text/event-stream')

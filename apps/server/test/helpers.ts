@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { hmacSha256Hex } from '@forge/core'
+import { hmacSha256Hex } from '@forge/core/trigger'
 import { type CreateServerOptions, createServer, type ForgeServer } from '../src/index.js'
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/plugins/', import.meta.url))
@@ -57,7 +57,7 @@ export async function startServer(
     publicUrl: null,
     proxy: 'none',
     disableReconciler: true,
-    logSink: () => {},
+    log: { level: 'silent' },
     shutdownGraceMs: 2_000,
     ...options,
   })

@@ -51,6 +51,10 @@ const workload = async (name: string, config: Record<string, unknown> = {}) =>
     })
   ).body
 
+/** The workload's last reconcile result, as the API shows it. */
+const reconcileOf = async (id: string) =>
+  (await server.api('GET', `/api/workloads/${id}`)).body.reconcile as Json
+
 describe('reconciler (real Docker engine)', () => {
   it('reports a reachable Docker engine in /healthz', async () => {
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as Json
@@ -60,7 +64,7 @@ describe('reconciler (real Docker engine)', () => {
   it('indexes a labelled container, then marks it missing once removed', async () => {
     const w = await workload('rec-web')
     const id = await runLabelled(w.id, 'web')
-    await server.reconciler?.pass()
+    await server.services.containers.reconcileNow()
     const [row] = (await server.api('GET', `/api/workloads/${w.id}/containers`)).body
     expect(row).toMatchObject({
       containerId: id,
@@ -70,7 +74,7 @@ describe('reconciler (real Docker engine)', () => {
     })
     expect(row.lastSeenAt).not.toBeNull()
     await docker(['rm', '-f', id])
-    await server.reconciler?.pass()
+    await server.services.containers.reconcileNow()
     const [gone] = (await server.api('GET', `/api/workloads/${w.id}/containers`)).body
     expect(gone.state).toBe('missing')
     expect(
@@ -83,7 +87,7 @@ describe('reconciler (real Docker engine)', () => {
   it('ignores a container whose forge.workload.id names no workload', async () => {
     const forged = randomUUID()
     const id = await runLabelled(forged, 'web')
-    await server.reconciler?.pass()
+    await server.services.containers.reconcileNow()
     const all = (await server.api('GET', '/api/containers')).body
     expect(all.some((c: { containerId: string }) => c.containerId === id)).toBe(false)
   })
@@ -97,7 +101,7 @@ describe('reconciler (real Docker engine)', () => {
       async () => (await server.api('GET', `/api/workloads/${w.id}/containers`)).body.length === 1,
     )
     const id = await runLabelled(w.id, 'web')
-    await server.reconciler?.pass()
+    await server.services.containers.reconcileNow()
     const [row] = (await server.api('GET', `/api/workloads/${w.id}/containers`)).body
     expect(row).toMatchObject({ containerId: id, image: 'i:v1', port: 8080, state: 'running' })
   })
@@ -115,9 +119,9 @@ describe('reconciler (real Docker engine)', () => {
   it("isolates one workload's failing Source.reconcile from the others", async () => {
     const bad = await workload('rec-bad', { reconcileThrows: true })
     const good = await workload('rec-good')
-    await server.reconciler?.pass()
-    expect(server.reconciler?.health.get(bad.id)).toMatchObject({ status: 'degraded' })
-    expect(server.reconciler?.health.get(good.id)?.status).toMatch(/running|stopped/)
+    await server.services.containers.reconcileNow()
+    expect(await reconcileOf(bad.id)).toMatchObject({ status: 'degraded' })
+    expect((await reconcileOf(good.id))?.status).toMatch(/running|stopped/)
   })
 
   it('leaves a workload alone while one of its deploys runs', async () => {
@@ -127,14 +131,14 @@ describe('reconciler (real Docker engine)', () => {
       'the deploy to run',
       async () => (await server.api('GET', `/api/deploys/${deployId}`)).body.status === 'running',
     )
-    await server.reconciler?.pass()
-    expect(server.reconciler?.health.has(w.id)).toBe(false)
+    await server.services.containers.reconcileNow()
+    expect(await reconcileOf(w.id)).toBeNull()
     await waitFor(
       'the deploy to finish',
       async () => (await server.api('GET', `/api/deploys/${deployId}`)).body.status === 'succeeded',
     )
-    await server.reconciler?.pass()
-    expect(server.reconciler?.health.get(w.id)?.status).toMatch(/running|stopped/)
+    await server.services.containers.reconcileNow()
+    expect((await reconcileOf(w.id))?.status).toMatch(/running|stopped/)
   })
 
   it('clamps the tick to 5 s..5 min', () => {

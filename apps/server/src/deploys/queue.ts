@@ -1,8 +1,7 @@
 import type { DeploymentIntent } from '@forge/core'
-import type { EventBus } from '../events/bus.js'
-import type { Deploy } from '../store/deploys.js'
-import type { Store } from '../store/index.js'
 import { sameIntent } from './coalesce.js'
+import type { DeployRecords } from './records.js'
+import type { Deploy } from './types.js'
 
 interface Running {
   deployId: string
@@ -36,8 +35,7 @@ export class DeployQueue {
   private closed = false
 
   constructor(
-    private readonly store: Store,
-    private readonly bus: EventBus,
+    private readonly records: DeployRecords,
     private readonly run: RunDeploy,
     private readonly concurrency: number,
   ) {}
@@ -51,17 +49,11 @@ export class DeployQueue {
     return lane
   }
 
-  private publish(id: string): void {
-    const deploy = this.store.deploys.get(id)
-    if (deploy) this.bus.publish({ type: 'deploy', deploy })
-  }
-
   enqueue(workloadId: string, intent: DeploymentIntent): EnqueueResult {
     const lane = this.lane(workloadId)
     if (lane.queued && sameIntent(lane.queued.intent, intent))
       return { deploy: lane.queued, coalesced: true }
-    const deploy = this.store.deploys.create(workloadId, intent)
-    this.publish(deploy.id)
+    const deploy = this.records.create(workloadId, intent)
     this.place(workloadId, deploy)
     return { deploy, coalesced: false }
   }
@@ -71,10 +63,9 @@ export class DeployQueue {
     const lane = this.lane(workloadId)
     if (lane.queued) {
       const older = lane.queued
-      this.store.deploys.finish(older.id, 'superseded', {
+      this.records.finish(older.id, 'superseded', {
         error: `Superseded by deploy ${deploy.id} before it started.`,
       })
-      this.publish(older.id)
     } else {
       this.waiting.push(workloadId)
     }
@@ -82,11 +73,19 @@ export class DeployQueue {
     this.pump()
   }
 
-  /** Enqueues the records a previous process left queued, oldest first. */
-  resume(): number {
-    const queued = this.store.deploys.withStatus('queued')
-    for (const deploy of queued) this.place(deploy.workloadId, deploy)
-    return queued.length
+  /**
+   * Enqueues records a previous process left queued, oldest first. One that a deploy asked for
+   * since boot already waits behind is superseded by it, as any older intent is.
+   */
+  resume(queued: Deploy[]): void {
+    for (const deploy of queued) {
+      const newer = this.lanes.get(deploy.workloadId)?.queued
+      if (newer)
+        this.records.finish(deploy.id, 'superseded', {
+          error: `Superseded by deploy ${newer.id} before it started.`,
+        })
+      else this.place(deploy.workloadId, deploy)
+    }
   }
 
   private pump(): void {
@@ -121,8 +120,7 @@ export class DeployQueue {
     const lane = this.lanes.get(workloadId)
     if (!lane) return
     if (lane.queued) {
-      this.store.deploys.finish(lane.queued.id, 'cancelled', { error: reason })
-      this.publish(lane.queued.id)
+      this.records.finish(lane.queued.id, 'cancelled', { error: reason })
       lane.queued = null
       const i = this.waiting.indexOf(workloadId)
       if (i >= 0) this.waiting.splice(i, 1)

@@ -1,17 +1,18 @@
-import { isForgeError, type Registry, type ServiceRegistry } from '@forge/core'
-import type { EventBus } from '../events/bus.js'
+import { isForgeError } from '@forge/core'
+import type { Registry } from '@forge/core/host'
 import type { HostLogger } from '../logger.js'
-import type { Deploy, LogLine } from '../store/deploys.js'
+import type { SourceContexts } from '../plugins/sourceContext.js'
 import type { Store } from '../store/index.js'
-import { createSourceContext } from './context.js'
 import { sendNotification } from './notify.js'
 import type { RunDeploy } from './queue.js'
+import type { DeployRecords } from './records.js'
+import type { Deploy, LogLine } from './types.js'
 
 export interface RunnerDeps {
   store: Store
+  records: DeployRecords
   registry: Registry
-  services: ServiceRegistry
-  bus: EventBus
+  contexts: SourceContexts
   log: HostLogger
   timeoutMs: number
   /** Why Docker cannot be reached, or null; added to a failed deploy's error. */
@@ -27,22 +28,14 @@ const describeError = (error: unknown): string =>
 
 /** Runs one deploy: the source's `deploy` with a context, a log and a signal; records the end. */
 export function createDeployRunner(deps: RunnerDeps): RunDeploy {
-  const { store, bus } = deps
-  const publish = (id: string) => {
-    const deploy = store.deploys.get(id)
-    if (deploy) bus.publish({ type: 'deploy', deploy })
-  }
+  const { store, records } = deps
 
   return async function runDeploy(deploy: Deploy, cancel: AbortSignal): Promise<void> {
     const workload = store.workloads.get(deploy.workloadId)
     if (!workload) return // deleted meanwhile: the row went with it (ON DELETE CASCADE)
     const write = (level: LogLine['level'], message: string, progress?: string) => {
       try {
-        store.deploys.appendLog(
-          deploy.id,
-          { at: new Date().toISOString(), level, message },
-          progress,
-        )
+        records.appendLog(deploy.id, { at: new Date().toISOString(), level, message }, progress)
       } catch {} // the workload (and its deploy rows) may be deleted under a running deploy
     }
     const log = deps.log.child({ workload: workload.id, deploy: deploy.id })
@@ -61,18 +54,14 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
     const timeout = AbortSignal.timeout(deps.timeoutMs)
     const signal = AbortSignal.any([cancel, timeout])
 
-    store.deploys.start(deploy.id)
-    publish(deploy.id)
+    records.start(deploy.id)
     write('info', `Deploy started (${deploy.reason})`)
     let status: 'succeeded' | 'failed' | 'cancelled' | 'unchanged'
     let error: string | null = null
     let release: unknown
     try {
       const source = deps.registry.get('source', workload.source.kind)
-      const ctx = createSourceContext({
-        store,
-        workload,
-        services: deps.services,
+      const ctx = deps.contexts(workload, {
         log: sourceLog,
         signal,
         progress: (step, detail) =>
@@ -105,8 +94,7 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       write('error', error)
     }
     if (!store.workloads.get(workload.id)) return
-    store.deploys.finish(deploy.id, status, { error, release })
-    publish(deploy.id)
+    records.finish(deploy.id, status, { error, release })
     log.info(`Deploy ${status}`, error ? { error } : {})
     if (workload.notificationUrl && (status === 'succeeded' || status === 'failed')) {
       await notify(deps, deploy.id, workload.id, workload.notificationUrl, write)

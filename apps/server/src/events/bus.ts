@@ -1,11 +1,13 @@
 import type { ContainerRecord } from '@forge/core'
-import type { Deploy } from '../store/deploys.js'
+import type { ReconcileReport } from '../containers/types.js'
+import type { Deploy } from '../deploys/types.js'
 
 /** What `GET /api/events` streams. */
 export type ForgeEvent =
   | { type: 'deploy'; deploy: Deploy }
   | { type: 'container'; container: ContainerRecord; previousState: string | null }
   | { type: 'docker'; reachable: boolean; error: string | null }
+  | { type: 'reconcile'; workloadId: string; result: ReconcileReport }
 
 export interface EventBus {
   publish(event: ForgeEvent): void

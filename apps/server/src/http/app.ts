@@ -1,50 +1,57 @@
 import Router from '@koa/router'
 import Koa from 'koa'
-import type { Host } from '../host.js'
+import { errorBody, HostErrors, hostError, statusOf } from '../errors.js'
+import type { HostLogger } from '../logger.js'
+import type { Services } from '../services.js'
 import { authMiddleware } from './auth.js'
 import { errorMiddleware } from './errors.js'
 import { RouteTable } from './route.js'
 import { appRoutes } from './routes/apps.js'
-import { bindingRoutes } from './routes/bindings.js'
-import { healthRoutes } from './routes/health.js'
+import { deliveryRoutes } from './routes/deliveries.js'
 import { observeRoutes } from './routes/observe.js'
-import { pluginRoutes } from './routes/plugins.js'
-import { triggerRoutes } from './routes/triggers.js'
-import { webhookRoutes } from './routes/webhook.js'
-import { workloadActionRoutes } from './routes/workloadActions.js'
+import { serverRoutes } from './routes/server.js'
+import { bindingRoutes, triggerRoutes } from './routes/triggers.js'
 import { workloadRoutes } from './routes/workloads.js'
 
-/** The Koa app: errors → JSON, bearer auth in front of /api, then every route. */
-export function createHttpApp(host: Host): { app: Koa; routes: RouteTable } {
+/** The Koa app: errors → JSON, auth in front of /api, then every route, then 404/405. */
+export function createHttpApp(
+  services: Services,
+  log: HostLogger,
+): { app: Koa; routes: RouteTable } {
   const app = new Koa()
   const routes = new RouteTable(new Router())
-  for (const register of [
-    healthRoutes,
-    pluginRoutes,
-    workloadRoutes,
-    workloadActionRoutes,
-    bindingRoutes,
-    triggerRoutes,
-    appRoutes,
-    observeRoutes,
-    webhookRoutes,
-  ])
-    register(routes, host)
+  serverRoutes(routes, services)
+  workloadRoutes(routes, services)
+  appRoutes(routes, services)
+  triggerRoutes(routes, services)
+  bindingRoutes(routes, services)
+  deliveryRoutes(routes, services)
+  observeRoutes(routes, services)
+
   app.use(
     errorMiddleware((error, ctx) =>
-      host.log.error(`Unexpected error on ${ctx.method} ${ctx.path}`, {
+      log.error(`Unexpected error on ${ctx.method} ${ctx.path}`, {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       }),
     ),
   )
-  app.use(authMiddleware(host.store))
+  app.use(authMiddleware(services.auth))
   app.use(routes.router.routes())
-  app.use(routes.router.allowedMethods())
   app.use(async (ctx) => {
-    ctx.status = 404
-    ctx.body = {
-      error: { code: 'FORGE_NOT_FOUND', message: `No route ${ctx.method} ${ctx.path}.` },
-    }
+    const allowed = routes.router
+      .match(ctx.path, ctx.method)
+      .path.flatMap((layer) => layer.methods)
+      .filter((m) => m !== 'HEAD')
+    const error = allowed.length
+      ? hostError(HostErrors.MethodNotAllowed, {
+          method: ctx.method,
+          path: ctx.path,
+          allowed: [...new Set(allowed)].join(', '),
+        })
+      : hostError(HostErrors.RouteNotFound, { method: ctx.method, path: ctx.path })
+    if (allowed.length) ctx.set('allow', [...new Set(allowed)].join(', '))
+    ctx.status = statusOf(error)
+    ctx.body = errorBody(error)
   })
   return { app, routes }
 }

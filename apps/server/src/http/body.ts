@@ -1,27 +1,25 @@
 import type { Context } from 'koa'
-import { HttpError } from './errors.js'
+import { HostErrors, hostError } from '../errors.js'
 
+/** The one limit on a request body, webhooks included (a trigger may keep a smaller one). */
 export const MAX_BODY_BYTES = 1024 * 1024
 
 /** Reads the raw request body, refusing more than `limit` bytes with a 413. */
 export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || 0)
-  if (declared > limit) throw tooLarge(limit)
+  if (declared > limit) throw hostError(HostErrors.BodyTooLarge, { limit })
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length
     if (size > limit) {
       ctx.req.resume() // drain so the connection can answer
-      throw tooLarge(limit)
+      throw hostError(HostErrors.BodyTooLarge, { limit })
     }
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks)
 }
-
-const tooLarge = (limit: number) =>
-  new HttpError(413, 'FORGE_BODY_TOO_LARGE', `The request body is over ${limit} bytes.`)
 
 /** Reads a JSON body; an empty body reads as `{}`. */
 export async function readJson(ctx: Context): Promise<unknown> {
@@ -30,10 +28,6 @@ export async function readJson(ctx: Context): Promise<unknown> {
   try {
     return JSON.parse(raw.toString('utf8'))
   } catch (error) {
-    throw new HttpError(
-      400,
-      'FORGE_JSON_INVALID',
-      `The body is not valid JSON: ${(error as Error).message}`,
-    )
+    throw hostError(HostErrors.JsonInvalid, { reason: (error as Error).message })
   }
 }

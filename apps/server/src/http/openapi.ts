@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { RouteSpec } from './route.js'
+import type { RouteDoc } from './route.js'
 
 const toJsonSchema = (schema: z.ZodType) => {
   try {
@@ -10,7 +10,7 @@ const toJsonSchema = (schema: z.ZodType) => {
 }
 
 /** An OpenAPI 3.1 document built from the route table's zod schemas. */
-export function openApiDocument(specs: RouteSpec[], version: string): Record<string, unknown> {
+export function openApiDocument(specs: RouteDoc[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   for (const spec of specs) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}')
@@ -36,7 +36,10 @@ export function openApiDocument(specs: RouteSpec[], version: string): Record<str
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: toJsonSchema(spec.body) } },
+              content:
+                spec.body === 'raw'
+                  ? { '*/*': { schema: { description: 'the raw body, as the sender signed it' } } }
+                  : { 'application/json': { schema: toJsonSchema(spec.body) } },
             },
           }
         : {}),

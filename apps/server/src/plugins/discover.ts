@@ -9,8 +9,8 @@ import {
   forgeError,
   isForgeError,
   type Logger,
-  type Registry,
 } from '@forge/core'
+import type { Registry } from '@forge/core/host'
 import { type InstanceConfig, readInstanceConfig } from './instanceConfig.js'
 
 export interface LoadedPlugin {
@@ -83,6 +83,52 @@ function pluginLoadError(pkg: string, cause: unknown, fix: string): ForgeError {
 }
 
 /**
+ * Loads one dependency of the instance: null when it is no plugin (no `forge` field). Every
+ * failure comes out of pluginLoadError, with the fix for the step that failed.
+ */
+async function loadPlugin(
+  instanceDir: string,
+  name: string,
+  registry: Registry,
+): Promise<LoadedPlugin | null> {
+  const step = async <T>(fix: string, run: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await run()
+    } catch (error) {
+      throw pluginLoadError(name, error, fix)
+    }
+  }
+  const pkgFile = findPackageJson(instanceDir, name)
+  if (!pkgFile)
+    throw pluginLoadError(
+      name,
+      'the package is listed but not installed',
+      'Run `pnpm install` in the instance dir.',
+    )
+  const pkg = await step('Reinstall the package: its package.json is not valid JSON.', () =>
+    readJson(pkgFile),
+  )
+  if (pkg.forge === undefined) return null
+  if (pkg.forge?.apiVersion !== API_VERSION)
+    throw pluginLoadError(
+      name,
+      forgeError(ForgeErrors.PluginApiVersion, {
+        plugin: name,
+        target: pkg.forge?.apiVersion,
+        host: API_VERSION,
+      }),
+      'Install a version of the plugin built for this host.',
+    )
+  const dir = dirname(pkgFile)
+  const mod = await step(
+    'Reinstall the package, or fix its build.',
+    async () => (await import(pathToFileURL(entryOf(pkg, dir)).href)) as { default?: unknown },
+  )
+  await step('Upgrade or fix the plugin package.', () => registry.register(mod.default, name))
+  return { package: name, version: pkg.version ?? '0.0.0', dir }
+}
+
+/**
  * Loads the plugins the instance's package.json depends on, those whose package.json carries
  * `"forge": { "apiVersion": 1 }`, and registers them. A broken plugin stops the boot.
  */
@@ -105,43 +151,16 @@ export async function discoverPlugins(
       continue
     }
     try {
-      const pkgFile = findPackageJson(instanceDir, name)
-      if (!pkgFile)
-        throw pluginLoadError(
-          name,
-          'the package is listed but not installed',
-          'Run `pnpm install` in the instance dir.',
-        )
-      const pkg = readJson(pkgFile)
-      if (pkg.forge === undefined) continue // an ordinary dependency
-      if (pkg.forge?.apiVersion !== API_VERSION)
-        throw forgeError(ForgeErrors.PluginApiVersion, {
-          plugin: name,
-          target: pkg.forge?.apiVersion,
-          host: API_VERSION,
-        })
-      const dir = dirname(pkgFile)
-      let mod: { default?: unknown }
-      try {
-        mod = (await import(pathToFileURL(entryOf(pkg, dir)).href)) as { default?: unknown }
-      } catch (error) {
-        throw pluginLoadError(name, error, 'Reinstall the package, or fix its build.')
-      }
-      try {
-        registry.register(mod.default, name)
-      } catch (error) {
-        throw pluginLoadError(name, error, 'Upgrade or fix the plugin package.')
-      }
-      result.loaded.push({ package: name, version: pkg.version ?? '0.0.0', dir })
-      log.info(`Loaded plugin ${name}@${pkg.version ?? '?'}`)
+      const loaded = await loadPlugin(instanceDir, name, registry)
+      if (!loaded) continue // an ordinary dependency
+      result.loaded.push(loaded)
+      log.info(`Loaded plugin ${name}@${loaded.version}`)
     } catch (error) {
-      const err =
-        isForgeError(error) && error.message.startsWith(`Plugin ${name} failed`)
-          ? error
-          : pluginLoadError(name, error, 'Install a version of the plugin built for this host.')
-      if (!config.allowBroken.includes(name)) throw err
-      result.skipped.push({ package: name, reason: err.message })
-      log.error(`Skipped broken plugin ${name} (allowBroken): ${err.message}`)
+      // loadPlugin throws only errors made by pluginLoadError: coded, naming the package and a fix.
+      if (!config.allowBroken.includes(name)) throw error
+      const reason = (error as Error).message
+      result.skipped.push({ package: name, reason })
+      log.error(`Skipped broken plugin ${name} (allowBroken): ${reason}`)
     }
   }
   return result

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import type { App } from '../workloads/types.js'
 import { type Db, now } from './db.js'
-
-export interface App {
-  id: string
-  name: string
-  description: string | null
-  createdAt: string
-  updatedAt: string
-}
 
 interface Row {
   id: string
@@ -32,6 +25,10 @@ export function appsRepo(db: Db) {
     },
     get(id: string): App | undefined {
       const row = db.prepare('SELECT * FROM apps WHERE id = ?').get(id) as Row | undefined
+      return row && toApp(row)
+    },
+    findByName(name: string): App | undefined {
+      const row = db.prepare('SELECT * FROM apps WHERE name = ?').get(name) as Row | undefined
       return row && toApp(row)
     },
     create(input: { name: string; description?: string | null }): App {

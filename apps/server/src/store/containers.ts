@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ContainerRecord, ContainerState, ContainerUpsert } from '@forge/core'
+import type { ContainerFilter, ObservedContainer } from '../containers/types.js'
 import { type Db, now, parseJson } from './db.js'
 
 interface Row {
@@ -31,22 +32,6 @@ const toRecord = (r: Row): ContainerRecord => ({
   lastSeenAt: r.last_seen_at,
   extra: parseJson(r.extra, {}),
 })
-
-export interface ContainerFilter {
-  workloadId?: string
-  kind?: string
-  state?: string
-}
-
-/** What the reconciler saw in Docker: only these fields are ever written by it. */
-export interface ObservedContainer {
-  workloadId: string
-  role: string
-  containerId: string
-  name: string
-  image: string
-  state: ContainerState
-}
 
 export function containersRepo(db: Db) {
   const byRole = (workloadId: string, role: string) =>

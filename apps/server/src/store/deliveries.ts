@@ -1,34 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { InboundEvent } from '@forge/core'
+import type {
+  BindingOutcome,
+  Delivery,
+  DeliveryInput,
+  SignatureResult,
+} from '../deliveries/types.js'
 import { type Db, now, parseJson } from './db.js'
-
-export type BindingOutcomeKind = 'queued' | 'skipped' | 'no-match' | 'errored'
-
-export interface BindingOutcome {
-  bindingId: string
-  workloadId: string
-  outcome: BindingOutcomeKind
-  reason?: string
-  deployId?: string
-}
-
-/** `verified`: a signature was required and checked; `rejected`: parse answered 401. */
-export type SignatureResult = 'verified' | 'not-required' | 'rejected'
-
-export interface Delivery {
-  id: string
-  triggerId: string
-  vendor: string | null
-  externalId: string | null
-  status: number
-  signature: SignatureResult
-  error: string | null
-  note: string | null
-  events: InboundEvent[]
-  outcomes: BindingOutcome[]
-  receivedAt: string
-  redeliveryOf: string | null
-}
 
 interface Row {
   id: string
@@ -61,20 +38,6 @@ const toDelivery = (r: Row): Delivery => ({
   receivedAt: r.received_at,
   redeliveryOf: r.redelivery_of,
 })
-
-export interface DeliveryInput {
-  triggerId: string
-  vendor: string | null
-  externalId: string | null
-  status: number
-  signature: SignatureResult
-  error?: string | null
-  note?: string | null
-  events: InboundEvent[]
-  headers: Record<string, string>
-  body: Uint8Array
-  redeliveryOf?: string | null
-}
 
 export function deliveriesRepo(db: Db) {
   return {

@@ -1,51 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DeploymentIntent } from '@forge/core'
+import type { Deploy, DeployStatus, DeployWithLog, LogLine } from '../deploys/types.js'
 import { type Db, now, parseJson } from './db.js'
-
-export const DEPLOY_STATUSES = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'superseded',
-  'unchanged',
-] as const
-export type DeployStatus = (typeof DEPLOY_STATUSES)[number]
-export const FINISHED: ReadonlySet<DeployStatus> = new Set([
-  'succeeded',
-  'failed',
-  'cancelled',
-  'superseded',
-  'unchanged',
-])
-
-export interface LogLine {
-  at: string
-  level: 'info' | 'warn' | 'error' | 'debug' | 'progress'
-  message: string
-}
-
-export interface Deploy {
-  id: string
-  workloadId: string
-  status: DeployStatus
-  reason: string
-  intent: DeploymentIntent
-  triggerId: string | null
-  bindingId: string | null
-  deliveryId: string | null
-  progress: string | null
-  error: string | null
-  release: Record<string, unknown> | null
-  queuedAt: string
-  startedAt: string | null
-  finishedAt: string | null
-}
-
-export interface DeployWithLog extends Deploy {
-  log: LogLine[]
-}
 
 interface Row {
   id: string

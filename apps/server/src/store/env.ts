@@ -1,9 +1,6 @@
+import type { EnvInput, EnvView } from '../workloads/types.js'
 import type { SecretBox } from './crypto.js'
 import type { Db } from './db.js'
-
-export type EnvInput = Record<string, { value?: string; secret?: boolean }>
-/** What the API shows: secret values never leave the server. */
-export type EnvView = Record<string, { value: string | null; secret: boolean }>
 
 interface Row {
   key: string
@@ -36,13 +33,19 @@ export function envRepo(db: Db, box: SecretBox) {
         out[r.key] = box.decrypt(r.value_sealed, aad(workloadId, r.key))
       return out
     },
+    has(workloadId: string, key: string): boolean {
+      return (
+        db
+          .prepare('SELECT 1 FROM workload_env WHERE workload_id = ? AND key = ?')
+          .get(workloadId, key) !== undefined
+      )
+    },
     /**
      * Replaces the environment. A secret entry without a value keeps its stored value, so a client
      * can round-trip what GET returned without knowing the secrets.
      */
-    replace(workloadId: string, input: EnvInput): { missing: string[] } {
+    replace(workloadId: string, input: EnvInput): void {
       const current = new Map(rows(workloadId).map((r) => [r.key, r]))
-      const missing: string[] = []
       const put = db.prepare(
         'INSERT INTO workload_env (workload_id, key, value_sealed, secret) VALUES (?, ?, ?, ?)',
       )
@@ -52,24 +55,14 @@ export function envRepo(db: Db, box: SecretBox) {
           const secret = entry.secret === true
           if (entry.value === undefined || entry.value === null) {
             const kept = current.get(key)
-            if (!kept) {
-              missing.push(key)
-              continue
-            }
+            // The workloads service refuses a new key without a value before it gets here.
+            if (!kept) throw new Error(`env key ${key} has no value to keep`)
             put.run(workloadId, key, kept.value_sealed, secret || kept.secret ? 1 : 0)
             continue
           }
           put.run(workloadId, key, box.encrypt(entry.value, aad(workloadId, key)), secret ? 1 : 0)
         }
-        if (missing.length) throw new MissingEnvValues(missing)
       })()
-      return { missing }
     },
-  }
-}
-
-export class MissingEnvValues extends Error {
-  constructor(readonly keys: string[]) {
-    super(`No value given for new env keys: ${keys.join(', ')}`)
   }
 }

@@ -1,4 +1,4 @@
-import { safeEqual } from '@forge/core'
+import { safeEqual } from '@forge/core/trigger'
 import { randomToken, sha256Hex } from './crypto.js'
 import type { Db } from './db.js'
 

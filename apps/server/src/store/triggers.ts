@@ -1,28 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import type { Binding, Trigger, TriggerInput } from '../triggers/types.js'
 import { randomToken, type SecretBox, sha256Hex } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
-
-export interface Trigger {
-  id: string
-  name: string
-  kind: string
-  config: Record<string, unknown>
-  enabled: boolean
-  requireSignature: boolean
-  hasSigningSecret: boolean
-  createdAt: string
-  updatedAt: string
-}
-
-export interface TriggerInput {
-  name: string
-  kind: string
-  config: Record<string, unknown>
-  enabled?: boolean
-  requireSignature?: boolean
-  /** undefined keeps the current signing secret, null clears it. */
-  signingSecret?: string | null
-}
 
 interface Row {
   id: string
@@ -128,6 +107,10 @@ export function triggersRepo(db: Db, box: SecretBox) {
       ).run(sha256Hex(secret), box.encrypt(secret, aad(id, 'secret')), now(), id)
       return secret
     },
+    findByName(name: string): Trigger | undefined {
+      const r = db.prepare('SELECT * FROM triggers WHERE name = ?').get(name) as Row | undefined
+      return r && toTrigger(r)
+    },
     /** Looks a trigger up by the hash of its webhook secret; returns the stored hash too. */
     findBySecretHash(hash: string): { trigger: Trigger; secretHash: string } | undefined {
       const r = db.prepare('SELECT * FROM triggers WHERE secret_hash = ?').get(hash) as
@@ -136,16 +119,6 @@ export function triggersRepo(db: Db, box: SecretBox) {
       return r && { trigger: toTrigger(r), secretHash: r.secret_hash }
     },
   }
-}
-
-export interface Binding {
-  id: string
-  triggerId: string
-  workloadId: string
-  config: Record<string, unknown>
-  enabled: boolean
-  createdAt: string
-  updatedAt: string
 }
 
 interface BindingRow {
@@ -174,6 +147,12 @@ export function bindingsRepo(db: Db) {
       const r = db.prepare('SELECT * FROM trigger_bindings WHERE id = ?').get(id) as
         | BindingRow
         | undefined
+      return r && toBinding(r)
+    },
+    find(triggerId: string, workloadId: string): Binding | undefined {
+      const r = db
+        .prepare('SELECT * FROM trigger_bindings WHERE trigger_id = ? AND workload_id = ?')
+        .get(triggerId, workloadId) as BindingRow | undefined
       return r && toBinding(r)
     },
     forWorkload(workloadId: string): Binding[] {

@@ -1,23 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { WorkloadRef } from '@forge/core'
+import type { Workload, WorkloadInput } from '../workloads/types.js'
 import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
-
-export interface Workload extends WorkloadRef<Record<string, unknown>> {
-  notificationUrl: string | null
-  hasNotificationSecret: boolean
-  createdAt: string
-  updatedAt: string
-}
-
-export interface WorkloadInput {
-  name: string
-  source: { kind: string; config: Record<string, unknown> }
-  appId?: string | null
-  parentId?: string | null
-  notificationUrl?: string | null
-  notificationSecret?: string | null
-}
 
 interface Row {
   id: string

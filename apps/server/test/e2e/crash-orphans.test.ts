@@ -17,7 +17,7 @@ import { freePort, waitFor } from '../../../../test-support/ports.js'
 import { ADMIN_TOKEN, type Json } from '../helpers.js'
 import { makeFirstPartyInstance, servedAt } from './support.js'
 
-// DESIGN §5: "Kill the server mid-deploy, start it again: no orphan containers, no lost rows",
+// docs/operations.md ("Restarts and crashes"): kill the server mid-deploy, start it again: no orphan containers, no lost rows,
 // with the real built CLI, the real image source and Caddy in front.
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
 const HOST = 'crashy.forge.test'

@@ -119,7 +119,7 @@ beforeAll(async () => {
   await requireDocker()
   await git(tmpdir(), '--version')
   instanceDir = makeFirstPartyInstance(['@forge/trigger-git', '@forge/source-static'])
-  server = await startServer({ dir: instanceDir, proxy: 'none', logSink: log.sink })
+  server = await startServer({ dir: instanceDir, proxy: 'none', log: log.options })
   root = mkdtempSync(join(tmpdir(), 'forge-e2e-git-'))
 })
 

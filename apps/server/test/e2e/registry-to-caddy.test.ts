@@ -92,9 +92,8 @@ beforeAll(async () => {
   server = await startServer({
     dir: instanceDir,
     proxy: 'caddy',
-    caddyAdminUrl: caddy.adminUrl,
-    caddyListen: `127.0.0.1:${caddyPort}`,
-    logSink: log.sink,
+    proxyOptions: { adminUrl: caddy.adminUrl, listen: `127.0.0.1:${caddyPort}` },
+    log: log.options,
   })
   const trigger = await server.api('POST', '/api/triggers', {
     name: 'registry',

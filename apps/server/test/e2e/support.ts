@@ -3,7 +3,6 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { LogSink } from '../../src/index.js'
 import type { Json, TestServer } from '../helpers.js'
 
 /** The workspace's `packages/` folder: the first-party plugins, loaded as an instance would. */
@@ -33,14 +32,19 @@ export function makeFirstPartyInstance(plugins: string[]): string {
   return dir
 }
 
-/** Collects the server's log lines, so a failure can show what the host said. */
+/** Collects the server's log lines (pino's JSON), so a failure can show what the host said. */
 export function logCollector() {
   const lines: string[] = []
   return {
-    sink: ((level, message, fields) => {
-      lines.push(`${level} ${message} ${JSON.stringify(fields)}`)
-      if (lines.length > 400) lines.shift()
-    }) satisfies LogSink,
+    /** Pass as `log` to createServer. */
+    options: {
+      destination: {
+        write(line: string) {
+          lines.push(line.trimEnd())
+          if (lines.length > 400) lines.shift()
+        },
+      },
+    },
     tail: (n = 40) => lines.slice(-n).join('\n'),
   }
 }

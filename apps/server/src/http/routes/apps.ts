@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import type { Host } from '../../host.js'
-import { notFound } from '../errors.js'
+import type { Services } from '../../services.js'
 import type { RouteTable } from '../route.js'
 
 const appBody = z.object({
@@ -8,57 +7,39 @@ const appBody = z.object({
   description: z.string().max(1000).nullish(),
 })
 
-export function appRoutes(routes: RouteTable, host: Host): void {
-  const find = (id: string) => {
-    const app = host.store.apps.get(id)
-    if (!app) throw notFound('app', id)
-    return app
-  }
+export function appRoutes(routes: RouteTable, { apps }: Services): void {
   routes.add({
     method: 'get',
     path: '/api/apps',
     summary: 'List apps (groups of workloads)',
-    handler(ctx) {
-      ctx.body = host.store.apps.list()
-    },
+    handler: () => apps.list(),
   })
   routes.add({
     method: 'post',
     path: '/api/apps',
     summary: 'Create an app',
     body: appBody,
-    handler(ctx, body) {
-      ctx.status = 201
-      ctx.body = host.store.apps.create(body)
-    },
+    status: 201,
+    handler: ({ body }) => apps.create(body),
   })
   routes.add({
     method: 'get',
     path: '/api/apps/:id',
     summary: 'One app with its workloads',
-    handler(ctx) {
-      const app = find(ctx.params.id as string)
-      ctx.body = { ...app, workloads: host.store.workloads.list({ appId: app.id }) }
-    },
+    handler: ({ params }) => apps.get(params.id),
   })
   routes.add({
     method: 'patch',
     path: '/api/apps/:id',
     summary: 'Rename or describe an app',
     body: appBody.partial(),
-    handler(ctx, body) {
-      const app = find(ctx.params.id as string)
-      ctx.body = host.store.apps.update(app.id, body)
-    },
+    handler: ({ params, body }) => apps.update(params.id, body),
   })
   routes.add({
     method: 'delete',
     path: '/api/apps/:id',
     summary: 'Delete an app; its workloads stay, ungrouped',
-    handler(ctx) {
-      const app = find(ctx.params.id as string)
-      host.store.apps.remove(app.id)
-      ctx.status = 204
-    },
+    status: 204,
+    handler: ({ params }) => apps.remove(params.id),
   })
 }

@@ -1,46 +1,32 @@
 import { PassThrough } from 'node:stream'
 import { CONTAINER_STATES } from '@forge/core'
 import { z } from 'zod'
-import type { Host } from '../../host.js'
-import { HttpError, notFound } from '../errors.js'
+import type { Services } from '../../services.js'
 import type { RouteTable } from '../route.js'
 
-const containersQuery = z.object({
-  workloadId: z.string().optional(),
-  kind: z.string().optional(),
-  state: z.enum(CONTAINER_STATES).optional(),
-})
-
-export function observeRoutes(routes: RouteTable, host: Host): void {
+export function observeRoutes(routes: RouteTable, { containers, deploys, events }: Services): void {
   routes.add({
     method: 'get',
     path: '/api/containers',
     summary: 'The containers index, filtered by workloadId, kind (source kind) and state',
-    query: containersQuery,
-    handler(ctx) {
-      const parsed = containersQuery.safeParse(ctx.query)
-      if (!parsed.success)
-        throw new HttpError(400, 'FORGE_REQUEST_INVALID', 'Invalid query.', {
-          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        })
-      ctx.body = host.store.containers.list(parsed.data)
-    },
+    query: z.object({
+      workloadId: z.string().optional(),
+      kind: z.string().optional(),
+      state: z.enum(CONTAINER_STATES).optional(),
+    }),
+    handler: ({ query }) => containers.list(query),
   })
   routes.add({
     method: 'get',
     path: '/api/deploys/:id',
     summary: 'A deploy with its status, progress and log',
-    handler(ctx) {
-      const deploy = host.store.deploys.getWithLog(ctx.params.id as string)
-      if (!deploy) throw notFound('deploy', ctx.params.id as string)
-      ctx.body = deploy
-    },
+    handler: ({ params }) => deploys.get(params.id),
   })
   routes.add({
     method: 'get',
     path: '/api/events',
-    summary: 'Server-sent events: deploy, container and docker state changes',
-    handler(ctx) {
+    summary: 'Server-sent events: deploy, container, docker and reconcile state changes',
+    handler({ ctx }) {
       const stream = new PassThrough()
       ctx.req.socket.setTimeout(0)
       ctx.req.socket.setNoDelay(true)
@@ -52,7 +38,7 @@ export function observeRoutes(routes: RouteTable, host: Host): void {
       ctx.status = 200
       ctx.body = stream
       stream.write(': connected\n\n')
-      const unsubscribe = host.bus.subscribe((event) => {
+      const unsubscribe = events.subscribe((event) => {
         stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
       })
       const ping = setInterval(() => stream.write(': ping\n\n'), 15_000)

@@ -1,12 +1,8 @@
-import { validateConfig } from '@forge/core'
 import { z } from 'zod'
-import type { Host } from '../../host.js'
-import type { Trigger } from '../../store/triggers.js'
-import { processDelivery } from '../../webhooks/ingress.js'
-import { HttpError, notFound } from '../errors.js'
+import type { Services } from '../../services.js'
 import type { RouteTable } from '../route.js'
 
-export const triggerBody = z.object({
+const triggerBody = z.object({
   name: z.string().min(1).max(100),
   kind: z.string().min(1),
   config: z.record(z.string(), z.unknown()).default({}),
@@ -16,150 +12,92 @@ export const triggerBody = z.object({
   signingSecret: z.string().min(1).nullish(),
 })
 
-const triggerPatch = triggerBody.omit({ kind: true }).partial()
+const override = z.record(z.string(), z.unknown())
 
-export function findTrigger(host: Host, id: string): Trigger {
-  const trigger = host.store.triggers.get(id)
-  if (!trigger) throw notFound('trigger', id)
-  return trigger
-}
+const bindBody = z.union([
+  z.object({
+    triggerId: z.string().min(1),
+    config: override.optional(),
+    enabled: z.boolean().optional(),
+  }),
+  z.object({ trigger: triggerBody, config: override.optional(), enabled: z.boolean().optional() }),
+])
 
-/** A trigger as the API shows it: with its webhook URL, never its signing secret. */
-export function triggerView(host: Host, trigger: Trigger) {
-  const secret = host.store.triggers.webhookSecret(trigger.id)
-  return { ...trigger, webhookUrl: `${host.baseUrl()}/api/webhook/triggers/${secret}` }
-}
-
-/** Validates a trigger config against its kind's schema, issues under `at`. */
-export async function checkTriggerConfig(
-  host: Host,
-  kind: string,
-  config: Record<string, unknown>,
-  at: string,
-) {
-  const definition = host.registry.find('trigger', kind)
-  if (!definition) {
-    const known = host.registry.list('trigger').map((k) => k.kind)
-    throw new HttpError(
-      400,
-      'FORGE_KIND_UNKNOWN',
-      `No trigger of kind "${kind}" is installed (known: ${known.join(', ') || 'none'}).`,
-      {
-        issues: [
-          { path: at.replace(/config$/, 'kind'), message: `unknown trigger kind "${kind}"` },
-        ],
-        hint: 'Install the plugin package that provides it and restart, or fix the kind.',
-      },
-    )
-  }
-  const result = await validateConfig(definition.configSchema, config, { at })
-  if (!result.ok) throw result.error
-  return definition
-}
-
-export function triggerRoutes(routes: RouteTable, host: Host): void {
+export function triggerRoutes(routes: RouteTable, { triggers }: Services): void {
   routes.add({
     method: 'get',
     path: '/api/triggers',
     summary: 'List triggers with their webhook URLs',
-    handler(ctx) {
-      ctx.body = host.store.triggers.list().map((t) => triggerView(host, t))
-    },
+    handler: () => triggers.list(),
   })
   routes.add({
     method: 'post',
     path: '/api/triggers',
     summary: 'Create a trigger; its config is validated against the kind schema',
     body: triggerBody,
-    async handler(ctx, body) {
-      await checkTriggerConfig(host, body.kind, body.config, 'config')
-      ctx.status = 201
-      ctx.body = triggerView(host, host.store.triggers.create(body))
-    },
+    status: 201,
+    handler: ({ body }) => triggers.create(body),
   })
   routes.add({
     method: 'get',
     path: '/api/triggers/:id',
     summary: 'One trigger with its bindings',
-    handler(ctx) {
-      const trigger = findTrigger(host, ctx.params.id as string)
-      ctx.body = {
-        ...triggerView(host, trigger),
-        bindings: host.store.bindings.forTrigger(trigger.id),
-      }
-    },
+    handler: ({ params }) => triggers.get(params.id),
   })
   routes.add({
     method: 'patch',
     path: '/api/triggers/:id',
     summary: "Change a trigger; every binding's merged config must stay valid",
-    body: triggerPatch,
-    async handler(ctx, body) {
-      const current = findTrigger(host, ctx.params.id as string)
-      const next = {
-        name: body.name ?? current.name,
-        kind: current.kind,
-        config: body.config ?? current.config,
-        enabled: body.enabled ?? current.enabled,
-        requireSignature: body.requireSignature ?? current.requireSignature,
-        signingSecret: body.signingSecret,
-      }
-      const definition = await checkTriggerConfig(host, current.kind, next.config, 'config')
-      if (body.config) {
-        for (const binding of host.store.bindings.forTrigger(current.id)) {
-          const merged = { ...next.config, ...binding.config }
-          const result = await validateConfig(definition.configSchema, merged, {
-            at: `bindings.${binding.id}.config`,
-          })
-          if (!result.ok) throw result.error
-        }
-      }
-      ctx.body = triggerView(host, host.store.triggers.update(current.id, next))
-    },
+    body: triggerBody.omit({ kind: true }).partial(),
+    handler: ({ params, body }) => triggers.update(params.id, body),
   })
   routes.add({
     method: 'delete',
     path: '/api/triggers/:id',
     summary: 'Delete a trigger and its bindings',
-    handler(ctx) {
-      const trigger = findTrigger(host, ctx.params.id as string)
-      host.store.triggers.remove(trigger.id)
-      ctx.status = 204
-    },
+    status: 204,
+    handler: ({ params }) => triggers.remove(params.id),
   })
   routes.add({
     method: 'post',
     path: '/api/triggers/:id/rotate-secret',
     summary: 'New webhook URL; the old one answers 404 from now on',
-    handler(ctx) {
-      const trigger = findTrigger(host, ctx.params.id as string)
-      host.store.triggers.rotateSecret(trigger.id)
-      ctx.body = triggerView(host, findTrigger(host, trigger.id))
-    },
+    handler: ({ params }) => triggers.rotateSecret(params.id),
   })
+}
+
+/** Bindings belong to the triggers service: one trigger, many workloads, an override each. */
+export function bindingRoutes(routes: RouteTable, { triggers }: Services): void {
   routes.add({
     method: 'get',
-    path: '/api/triggers/:id/deliveries',
-    summary: 'Recent deliveries with their events and per-binding outcomes',
-    handler(ctx) {
-      const trigger = findTrigger(host, ctx.params.id as string)
-      ctx.body = host.store.deliveries.forTrigger(trigger.id)
-    },
+    path: '/api/workloads/:id/triggers',
+    summary: "The workload's bindings, each with its trigger",
+    handler: ({ params }) => triggers.bindings.forWorkload(params.id),
   })
   routes.add({
     method: 'post',
-    path: '/api/triggers/:id/deliveries/:deliveryId/redeliver',
-    summary: 'Process a recorded delivery again (no dedupe) → the webhook answer',
-    async handler(ctx) {
-      const trigger = findTrigger(host, ctx.params.id as string)
-      const deliveryId = ctx.params.deliveryId as string
-      const delivery = host.store.deliveries.get(deliveryId)
-      const request = host.store.deliveries.request(deliveryId)
-      if (!delivery || delivery.triggerId !== trigger.id || !request)
-        throw notFound('delivery', deliveryId)
-      const answer = await processDelivery(host, trigger, request, delivery.id)
-      ctx.status = answer.status
-      ctx.body = answer.body
-    },
+    path: '/api/workloads/:id/triggers',
+    summary:
+      'Bind a trigger { triggerId, config? } or create one inline { trigger, config? } in one transaction',
+    body: bindBody,
+    status: 201,
+    handler: ({ params, body }) =>
+      'triggerId' in body
+        ? triggers.bindings.bind(params.id, body.triggerId, body)
+        : triggers.bindings.bindNew(params.id, body.trigger, body),
+  })
+  routes.add({
+    method: 'patch',
+    path: '/api/bindings/:id',
+    summary: "Change a binding's override or enable it",
+    body: z.object({ config: override.optional(), enabled: z.boolean().optional() }),
+    handler: ({ params, body }) => triggers.bindings.update(params.id, body),
+  })
+  routes.add({
+    method: 'delete',
+    path: '/api/bindings/:id',
+    summary: 'Unbind (the trigger stays)',
+    status: 204,
+    handler: ({ params }) => triggers.bindings.remove(params.id),
   })
 }

@@ -1,21 +1,38 @@
-import type { ContainerRecord, ReconcileResult } from '@forge/core'
+import type { ContainerRecord } from '@forge/core'
+import type { Registry } from '@forge/core/host'
 import { LABELS, normalizeState } from '@forge/docker'
 import type Docker from 'dockerode'
-import { createSourceContext } from '../deploys/context.js'
-import type { Host } from '../host.js'
-import type { ObservedContainer } from '../store/containers.js'
-import { mapLimit } from '../webhooks/fanOut.js'
+import pMap from 'p-map'
+import type { EventBus } from '../events/bus.js'
+import type { HostLogger } from '../logger.js'
+import type { SourceContexts } from '../plugins/sourceContext.js'
+import type { Store } from '../store/index.js'
+import type { DockerStatusTracker } from './dockerStatus.js'
+import type { ObservedContainer, ReconcileReport } from './types.js'
 
-export interface WorkloadHealth extends ReconcileResult {
-  checkedAt: string
+export interface ReconcilerDeps {
+  store: Store
+  registry: Registry
+  contexts: SourceContexts
+  bus: EventBus
+  log: HostLogger
+  docker: Docker
+  dockerStatus: DockerStatusTracker
+  /** A workload with a running deploy is left alone (see reconcileSources). */
+  isDeploying(workloadId: string): boolean
+  /** Where each workload's last Source.reconcile outcome is kept. */
+  report(workloadId: string, result: ReconcileReport): void
+  intervalMs: number
 }
+
+/** How many workloads' Source.reconcile run at once. */
+const RECONCILE_CONCURRENCY = 4
 
 /**
  * Keeps the containers index in step with Docker: a boot pass, a tick and the Docker events
  * stream. It writes only what it observes (state, last seen) and leaves a source's fields alone.
  */
 export class Reconciler {
-  readonly health = new Map<string, WorkloadHealth>()
   private timer: NodeJS.Timeout | null = null
   private events: NodeJS.ReadableStream | null = null
   private running: Promise<void> | null = null
@@ -23,15 +40,11 @@ export class Reconciler {
   private debounce: NodeJS.Timeout | null = null
   private stopped = false
 
-  constructor(
-    private readonly host: Host,
-    private readonly docker: Docker,
-    private readonly intervalMs: number,
-  ) {}
+  constructor(private readonly deps: ReconcilerDeps) {}
 
   async start(): Promise<void> {
     await this.pass()
-    this.timer = setInterval(() => void this.pass(), this.intervalMs)
+    this.timer = setInterval(() => void this.pass(), this.deps.intervalMs)
     this.timer.unref()
   }
 
@@ -61,25 +74,21 @@ export class Reconciler {
   }
 
   private setDocker(reachable: boolean, error: string | null): void {
-    const status = this.host.docker
-    const changed = status.reachable !== reachable
-    status.reachable = reachable
-    status.error = error
-    status.checkedAt = new Date().toISOString()
-    if (!changed) return
-    if (reachable) this.host.log.info('The Docker engine is reachable.')
+    const { dockerStatus, log, bus } = this.deps
+    if (!dockerStatus.observe(reachable, error)) return
+    if (reachable) log.info('The Docker engine is reachable.')
     else
-      this.host.log.warn(
+      log.warn(
         `The Docker engine is unreachable (${error}). Forge keeps serving; deploys fail until it is back. Check DOCKER_HOST and that dockerd runs.`,
       )
-    this.host.bus.publish({ type: 'docker', reachable, error })
+    bus.publish({ type: 'docker', reachable, error })
   }
 
   private async passOnce(): Promise<void> {
     if (this.stopped) return
     let listed: Docker.ContainerInfo[]
     try {
-      listed = await this.docker.listContainers({
+      listed = await this.deps.docker.listContainers({
         all: true,
         filters: { label: [`${LABELS.managed}=true`] },
         abortSignal: AbortSignal.timeout(10_000),
@@ -91,7 +100,7 @@ export class Reconciler {
     }
     this.setDocker(true, null)
     this.watchEvents()
-    const { store, bus } = this.host
+    const { store, bus } = this.deps
     const seen = new Set<string>()
     const changed: { record: ContainerRecord; previous: string | null }[] = []
     // One transaction for the whole list: a commit (an fsync) per container made a tick's cost
@@ -115,7 +124,7 @@ export class Reconciler {
           const { record, previous } = store.containers.observe(observed)
           if (previous !== record.state) changed.push({ record, previous })
         } catch (error) {
-          this.host.log.warn(
+          this.deps.log.warn(
             `Cannot index container ${info.Id.slice(0, 12)}: ${(error as Error).message}`,
           )
         }
@@ -129,40 +138,39 @@ export class Reconciler {
   }
 
   private async reconcileSources(): Promise<void> {
-    const { store, registry } = this.host
-    await mapLimit(store.workloads.list(), 4, async (workload) => {
-      const source = registry.find('source', workload.source.kind)
-      if (!source || this.stopped) return
-      // A deploy's new container is not in the source's state until it switches: reconciling
-      // meanwhile could take it for an orphan. The next pass sees the finished deploy.
-      if (this.host.queue.isDeploying(workload.id)) return
-      const log = this.host.log.child({ workload: workload.id, op: 'reconcile' })
-      try {
-        const result = await source.reconcile(
-          createSourceContext({
-            store,
-            workload,
-            services: this.host.services,
-            log,
-            signal: AbortSignal.timeout(60_000),
-          }),
-        )
-        if (result) this.health.set(workload.id, { ...result, checkedAt: new Date().toISOString() })
-      } catch (error) {
-        // One workload's failure never stops the others.
-        log.warn(`Reconcile failed: ${(error as Error).message}`)
-        this.health.set(workload.id, {
-          status: 'degraded',
-          message: `reconcile failed: ${(error as Error).message}`,
-          checkedAt: new Date().toISOString(),
-        })
-      }
-    })
+    const { store, registry, contexts, report } = this.deps
+    await pMap(
+      store.workloads.list(),
+      async (workload) => {
+        const source = registry.find('source', workload.source.kind)
+        if (!source || this.stopped) return
+        // A deploy's new container is not in the source's state until it switches: reconciling
+        // meanwhile could take it for an orphan. The next pass sees the finished deploy.
+        if (this.deps.isDeploying(workload.id)) return
+        const log = this.deps.log.child({ workload: workload.id, op: 'reconcile' })
+        const checkedAt = () => new Date().toISOString()
+        try {
+          const result = await source.reconcile(
+            contexts(workload, { log, signal: AbortSignal.timeout(60_000) }),
+          )
+          if (result) report(workload.id, { ...result, checkedAt: checkedAt() })
+        } catch (error) {
+          // One workload's failure never stops the others.
+          log.warn(`Reconcile failed: ${(error as Error).message}`)
+          report(workload.id, {
+            status: 'degraded',
+            message: `reconcile failed: ${(error as Error).message}`,
+            checkedAt: checkedAt(),
+          })
+        }
+      },
+      { concurrency: RECONCILE_CONCURRENCY },
+    )
   }
 
   private watchEvents(): void {
     if (this.events || this.stopped) return
-    this.docker.getEvents(
+    this.deps.docker.getEvents(
       { filters: { type: ['container'], label: [`${LABELS.managed}=true`] } },
       (error, stream) => {
         if (error || !stream || this.stopped) return

@@ -1,0 +1,52 @@
+import type { ContainerRecord } from '@forge/core'
+import type { Registry } from '@forge/core/host'
+import type Docker from 'dockerode'
+import type { EventBus } from '../events/bus.js'
+import type { HostLogger } from '../logger.js'
+import type { SourceContexts } from '../plugins/sourceContext.js'
+import type { Store } from '../store/index.js'
+import type { DockerStatusTracker } from './dockerStatus.js'
+import { Reconciler } from './reconciler.js'
+import type { ContainerFilter, ReconcileReport } from './types.js'
+
+export interface ContainerServiceDeps {
+  store: Store
+  registry: Registry
+  contexts: SourceContexts
+  bus: EventBus
+  log: HostLogger
+  docker: Docker
+  dockerStatus: DockerStatusTracker
+  isDeploying(workloadId: string): boolean
+  intervalMs: number
+}
+
+/**
+ * The containers index, the reconciler that keeps it in step with Docker, and each workload's
+ * last `Source.reconcile` outcome (kept in memory: the boot pass fills it again after a restart).
+ */
+export function createContainerService(deps: ContainerServiceDeps) {
+  const reports = new Map<string, ReconcileReport>()
+  const reconciler = new Reconciler({
+    ...deps,
+    report(workloadId, result) {
+      const before = reports.get(workloadId)
+      reports.set(workloadId, result)
+      if (before?.status !== result.status || before?.message !== result.message)
+        deps.bus.publish({ type: 'reconcile', workloadId, result })
+    },
+  })
+  return {
+    list: (filter: ContainerFilter = {}): ContainerRecord[] => deps.store.containers.list(filter),
+    /** The workload's last reconcile outcome, or null before its first. */
+    lastReconcile: (workloadId: string): ReconcileReport | null => reports.get(workloadId) ?? null,
+    forget: (workloadId: string): void => void reports.delete(workloadId),
+    /** Starts the boot pass, the tick and the Docker events stream. */
+    start: () => reconciler.start(),
+    /** Runs a pass now (or once more after the running one) and resolves when it is done. */
+    reconcileNow: () => reconciler.pass(),
+    stop: () => reconciler.stop(),
+  }
+}
+
+export type ContainerService = ReturnType<typeof createContainerService>

@@ -1,0 +1,157 @@
+import type { ParseResult, TriggerRequest } from '@forge/core'
+import type { Registry } from '@forge/core/host'
+import { safeEqual } from '@forge/core/trigger'
+import type { DeployService } from '../deploys/service.js'
+import { HostErrors, hostError } from '../errors.js'
+import { sha256Hex } from '../store/crypto.js'
+import type { Store } from '../store/index.js'
+import type { Trigger } from '../triggers/types.js'
+import { fanOut } from './fanOut.js'
+import type { BindingOutcome, Delivery, SignatureResult } from './types.js'
+
+export interface DeliveryServiceDeps {
+  store: Store
+  registry: Registry
+  deploys: Pick<DeployService, 'enqueue'>
+}
+
+/** What a webhook sender is answered: accepted (202 with each binding's outcome) or rejected. */
+export type DeliveryAnswer =
+  | {
+      accepted: true
+      deliveryId: string
+      outcomes: BindingOutcome[]
+      note?: string
+      /** The vendor's delivery id was seen before: nothing ran again. */
+      duplicate?: true
+    }
+  | { accepted: false; deliveryId: string; status: number; code: string; message: string }
+
+// Compared against when the secret is unknown, so unknown and known secrets cost the same work.
+const DECOY_HASH = sha256Hex('forge-unknown-webhook-secret')
+
+/** Inbound webhooks: look the trigger up, parse, record the delivery, fan out, answer fast. */
+export function createDeliveryService(deps: DeliveryServiceDeps) {
+  const { store, registry } = deps
+
+  /** Parses one request for a trigger and fans it out; shared by ingress and redelivery. */
+  async function process(
+    trigger: Trigger,
+    request: TriggerRequest,
+    redeliveryOf: string | null,
+  ): Promise<DeliveryAnswer> {
+    const definition = registry.find('trigger', trigger.kind)
+    if (!definition) throw hostError(HostErrors.TriggerKindMissing, { kind: trigger.kind })
+    let result: ParseResult
+    try {
+      result = await definition.parse(request, {
+        secret: store.triggers.signingSecret(trigger.id),
+        requireSignature: trigger.requireSignature,
+      })
+    } catch (error) {
+      // parse must never throw; if a plugin does, the sender gets a 400, not a crash.
+      const e = hostError(HostErrors.ParseThrew, {
+        kind: trigger.kind,
+        reason: (error as Error)?.message ?? String(error),
+      })
+      result = { ok: false, status: 400, code: e.code, message: e.message }
+    }
+    // A parse that accepted a required signature has verified it; otherwise the plugin says.
+    const signature: SignatureResult = !result.ok
+      ? result.status === 401
+        ? 'rejected'
+        : 'not-required'
+      : result.verified || trigger.requireSignature
+        ? 'verified'
+        : 'not-required'
+    if (!result.ok) {
+      const delivery = store.deliveries.create({
+        triggerId: trigger.id,
+        vendor: null,
+        externalId: null,
+        status: result.status,
+        signature,
+        error: `${result.code}: ${result.message}`,
+        events: [],
+        headers: request.headers,
+        body: request.body,
+        redeliveryOf,
+      })
+      const { status, code, message } = result
+      return { accepted: false, deliveryId: delivery.id, status, code, message }
+    }
+    const externalId =
+      result.deliveryId ??
+      result.events.map((e) => ('deliveryId' in e ? e.deliveryId : undefined)).find(Boolean) ??
+      null
+    if (externalId && !redeliveryOf) {
+      const earlier = store.deliveries.findAccepted(trigger.id, externalId)
+      if (earlier)
+        return {
+          accepted: true,
+          deliveryId: earlier.id,
+          duplicate: true,
+          outcomes: earlier.outcomes,
+        }
+    }
+    const delivery = store.deliveries.create({
+      triggerId: trigger.id,
+      vendor: result.vendor,
+      externalId,
+      status: 202,
+      signature,
+      note: result.note ?? (trigger.enabled ? null : 'The trigger is disabled.'),
+      events: result.events,
+      headers: request.headers,
+      body: request.body,
+      redeliveryOf,
+    })
+    let outcomes: BindingOutcome[] = []
+    if (trigger.enabled) {
+      outcomes = await fanOut(
+        { deliveryId: delivery.id, trigger, definition, events: result.events, note: result.note },
+        store.bindings.forTrigger(trigger.id),
+        deps,
+      )
+      store.deliveries.setOutcomes(delivery.id, outcomes)
+    }
+    return {
+      accepted: true,
+      deliveryId: delivery.id,
+      outcomes,
+      ...(delivery.note ? { note: delivery.note } : {}),
+    }
+  }
+
+  const findTrigger = (id: string): Trigger => {
+    const trigger = store.triggers.get(id)
+    if (!trigger) throw hostError(HostErrors.NotFound, { what: 'trigger', id })
+    return trigger
+  }
+
+  return {
+    /** `POST /api/webhook/triggers/:secret`: the secret in the URL names the trigger. */
+    receive(secret: string, request: TriggerRequest): Promise<DeliveryAnswer> {
+      const hash = sha256Hex(secret)
+      const found = store.triggers.findBySecretHash(hash)
+      const matches = safeEqual(hash, found?.secretHash ?? DECOY_HASH)
+      if (!found || !matches) throw hostError(HostErrors.WebhookUnknown, {})
+      return process(found.trigger, request, null)
+    },
+
+    /** Processes a recorded delivery again, without the duplicate check. */
+    redeliver(triggerId: string, deliveryId: string): Promise<DeliveryAnswer> {
+      const trigger = findTrigger(triggerId)
+      const delivery = store.deliveries.get(deliveryId)
+      const request = store.deliveries.request(deliveryId)
+      if (!delivery || delivery.triggerId !== trigger.id || !request)
+        throw hostError(HostErrors.NotFound, { what: 'delivery', id: deliveryId })
+      return process(trigger, request, delivery.id)
+    },
+
+    forTrigger: (triggerId: string): Delivery[] =>
+      store.deliveries.forTrigger(findTrigger(triggerId).id),
+  }
+}
+
+export type DeliveryService = ReturnType<typeof createDeliveryService>

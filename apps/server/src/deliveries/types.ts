@@ -1,0 +1,43 @@
+import type { InboundEvent } from '@forge/core'
+
+export type BindingOutcomeKind = 'queued' | 'skipped' | 'no-match' | 'errored'
+
+export interface BindingOutcome {
+  bindingId: string
+  workloadId: string
+  outcome: BindingOutcomeKind
+  reason?: string
+  deployId?: string
+}
+
+/** `verified`: a signature was required and checked; `rejected`: parse answered 401. */
+export type SignatureResult = 'verified' | 'not-required' | 'rejected'
+
+export interface Delivery {
+  id: string
+  triggerId: string
+  vendor: string | null
+  externalId: string | null
+  status: number
+  signature: SignatureResult
+  error: string | null
+  note: string | null
+  events: InboundEvent[]
+  outcomes: BindingOutcome[]
+  receivedAt: string
+  redeliveryOf: string | null
+}
+
+export interface DeliveryInput {
+  triggerId: string
+  vendor: string | null
+  externalId: string | null
+  status: number
+  signature: SignatureResult
+  error?: string | null
+  note?: string | null
+  events: InboundEvent[]
+  headers: Record<string, string>
+  body: Uint8Array
+  redeliveryOf?: string | null
+}

@@ -1,0 +1,45 @@
+import type { DeploymentIntent } from '@forge/core'
+import type { EventBus } from '../events/bus.js'
+import type { Store } from '../store/index.js'
+import type { Deploy, DeployStatus, LogLine } from './types.js'
+
+/**
+ * The one place a deploy record changes: every state change is written to the store and then
+ * published on the bus, exactly once. The queue and the runner change records only through it.
+ */
+export function createDeployRecords(store: Store, bus: EventBus) {
+  const publish = (id: string): Deploy | undefined => {
+    const deploy = store.deploys.get(id)
+    if (deploy) bus.publish({ type: 'deploy', deploy })
+    return deploy
+  }
+  return {
+    create(workloadId: string, intent: DeploymentIntent): Deploy {
+      const deploy = store.deploys.create(workloadId, intent)
+      bus.publish({ type: 'deploy', deploy })
+      return deploy
+    },
+    start(id: string): void {
+      store.deploys.start(id)
+      publish(id)
+    },
+    finish(
+      id: string,
+      status: DeployStatus,
+      fields: { error?: string | null; release?: unknown } = {},
+    ) {
+      store.deploys.finish(id, status, fields)
+      publish(id)
+    },
+    /** One log line; `progress` also becomes the deploy's current step. */
+    appendLog(id: string, line: LogLine, progress?: string): void {
+      store.deploys.appendLog(id, line, progress)
+    },
+    /** Rows a previous process left queued, oldest first. */
+    queued(): Deploy[] {
+      return store.deploys.withStatus('queued')
+    },
+  }
+}
+
+export type DeployRecords = ReturnType<typeof createDeployRecords>

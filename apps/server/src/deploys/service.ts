@@ -1,0 +1,74 @@
+import type { DeploymentIntent } from '@forge/core'
+import type { Registry } from '@forge/core/host'
+import { HostErrors, hostError } from '../errors.js'
+import type { EventBus } from '../events/bus.js'
+import type { HostLogger } from '../logger.js'
+import type { SourceContexts } from '../plugins/sourceContext.js'
+import type { Store } from '../store/index.js'
+import { DeployQueue, type EnqueueResult } from './queue.js'
+import { createDeployRecords } from './records.js'
+import { createDeployRunner } from './runner.js'
+import type { Deploy, DeployWithLog } from './types.js'
+
+export interface DeployServiceDeps {
+  store: Store
+  bus: EventBus
+  registry: Registry
+  contexts: SourceContexts
+  log: HostLogger
+  concurrency: number
+  timeoutMs: number
+  /** Why Docker cannot be reached, or null; added to a failed deploy's error. */
+  dockerProblem: () => string | null
+}
+
+/** Deploys: the queue, the runner, and their records (written and published in one place). */
+export function createDeployService(deps: DeployServiceDeps) {
+  const { store, log } = deps
+  const records = createDeployRecords(store, deps.bus)
+  const run = createDeployRunner({ ...deps, records })
+  const queue = new DeployQueue(records, run, deps.concurrency)
+  let leftQueued: Deploy[] = []
+
+  return {
+    enqueue(workloadId: string, intent: DeploymentIntent): EnqueueResult {
+      return queue.enqueue(workloadId, intent)
+    },
+    cancelWorkload: (workloadId: string, reason: string) =>
+      queue.cancelWorkload(workloadId, reason),
+    isDeploying: (workloadId: string) => queue.isDeploying(workloadId),
+    runningDeployIds: () => queue.runningDeployIds(),
+    get(id: string): DeployWithLog {
+      const deploy = store.deploys.getWithLog(id)
+      if (!deploy) throw hostError(HostErrors.NotFound, { what: 'deploy', id })
+      return deploy
+    },
+    forWorkload: (workloadId: string): Deploy[] => store.deploys.forWorkload(workloadId),
+    queuedCount: (): number => store.deploys.withStatus('queued').length,
+    /** What the workload runs now: the release of its newest successful deploy. */
+    currentRelease: (workloadId: string) => store.deploys.currentRelease(workloadId),
+    /**
+     * At boot, before any request: deploys a crash left running can never finish (the
+     * reconciler cleans up what they left); those left queued are kept for `resume`.
+     */
+    recover(): void {
+      leftQueued = records.queued()
+      const interrupted = store.deploys.failInterrupted(
+        'The server stopped while this deploy ran (crash or kill); the reconciler cleans up what it left.',
+      )
+      if (interrupted.length)
+        log.warn(`Marked ${interrupted.length} interrupted deploy(s) failed`, {
+          deploys: interrupted,
+        })
+    },
+    /** Runs the deploys a previous process left queued (after the reconciler's boot pass). */
+    resume(): void {
+      queue.resume(leftQueued)
+      if (leftQueued.length) log.info(`Resumed ${leftQueued.length} queued deploy(s)`)
+      leftQueued = []
+    },
+    close: (graceMs: number) => queue.close(graceMs),
+  }
+}
+
+export type DeployService = ReturnType<typeof createDeployService>

@@ -1,0 +1,46 @@
+import type { DeploymentIntent } from '@forge/core'
+
+export const DEPLOY_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'unchanged',
+] as const
+export type DeployStatus = (typeof DEPLOY_STATUSES)[number]
+export const FINISHED: ReadonlySet<DeployStatus> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'unchanged',
+])
+
+export interface LogLine {
+  at: string
+  level: 'info' | 'warn' | 'error' | 'debug' | 'progress'
+  message: string
+}
+
+export interface Deploy {
+  id: string
+  workloadId: string
+  status: DeployStatus
+  reason: string
+  intent: DeploymentIntent
+  triggerId: string | null
+  bindingId: string | null
+  deliveryId: string | null
+  progress: string | null
+  error: string | null
+  release: Record<string, unknown> | null
+  queuedAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+
+export interface DeployWithLog extends Deploy {
+  log: LogLine[]
+}

@@ -1,0 +1,53 @@
+import type { DeliveryAnswer } from '../../deliveries/service.js'
+import { errorBody } from '../../errors.js'
+import type { Services } from '../../services.js'
+import { Reply, type RouteTable } from '../route.js'
+
+/** A webhook answer: 202 with every binding's outcome, or the parser's rejection. */
+function reply(answer: DeliveryAnswer): Reply {
+  if (answer.accepted) {
+    const { accepted: _, ...body } = answer
+    return new Reply(202, body)
+  }
+  return new Reply(answer.status, { deliveryId: answer.deliveryId, ...errorBody(answer) })
+}
+
+/** Header names in lower case, repeated headers joined: what a trigger's parse is promised. */
+function headersOf(raw: NodeJS.Dict<string | string[]>): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined)
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return headers
+}
+
+export function deliveryRoutes(routes: RouteTable, { deliveries }: Services): void {
+  routes.add({
+    method: 'post',
+    path: '/api/webhook/triggers/:secret',
+    summary:
+      'Inbound webhook: the secret in the URL names the trigger; 202 { deliveryId, outcomes }',
+    public: true,
+    body: 'raw',
+    handler: async ({ params, body, ctx }) =>
+      reply(
+        await deliveries.receive(params.secret, {
+          headers: headersOf(ctx.headers),
+          body: new Uint8Array(body),
+        }),
+      ),
+  })
+  routes.add({
+    method: 'get',
+    path: '/api/triggers/:id/deliveries',
+    summary: 'Recent deliveries with their events and per-binding outcomes',
+    handler: ({ params }) => deliveries.forTrigger(params.id),
+  })
+  routes.add({
+    method: 'post',
+    path: '/api/triggers/:id/deliveries/:deliveryId/redeliver',
+    summary: 'Process a recorded delivery again (no dedupe) → the webhook answer',
+    handler: async ({ params }) => reply(await deliveries.redeliver(params.id, params.deliveryId)),
+  })
+}

@@ -1,0 +1,182 @@
+import type { TriggerDefinition } from '@forge/core'
+import type { Registry } from '@forge/core/host'
+import { effectiveBindingConfig, validateConfig } from '@forge/core/host'
+import { HostErrors, hostError } from '../errors.js'
+import { installedKind } from '../plugins/kinds.js'
+import type { Store } from '../store/index.js'
+import type { Binding, Trigger, TriggerInput } from './types.js'
+
+export interface TriggerServiceDeps {
+  store: Store
+  registry: Registry
+  /** The base of the webhook URLs handed out: FORGE_PUBLIC_URL, else the listening address. */
+  webhookBase: string
+}
+
+/** A trigger as the API shows it: with its webhook URL, never its signing secret. */
+export type TriggerView = Trigger & { webhookUrl: string }
+
+export type TriggerPatch = Partial<Omit<TriggerInput, 'kind'>>
+
+export interface BindInput {
+  config?: Record<string, unknown>
+  enabled?: boolean
+}
+
+/** Triggers and their bindings to workloads, with the rules that keep every binding valid. */
+export function createTriggerService(deps: TriggerServiceDeps) {
+  const { store, registry } = deps
+  const base = deps.webhookBase.replace(/\/+$/, '')
+
+  const view = (trigger: Trigger): TriggerView => ({
+    ...trigger,
+    webhookUrl: `${base}/api/webhook/triggers/${store.triggers.webhookSecret(trigger.id)}`,
+  })
+  const find = (id: string): Trigger => {
+    const trigger = store.triggers.get(id)
+    if (!trigger) throw hostError(HostErrors.NotFound, { what: 'trigger', id })
+    return trigger
+  }
+  const findWorkload = (id: string) => {
+    const workload = store.workloads.get(id)
+    if (!workload) throw hostError(HostErrors.NotFound, { what: 'workload', id })
+    return workload
+  }
+  const uniqueName = (name: string, selfId?: string) => {
+    const taken = store.triggers.findByName(name)
+    if (taken && taken.id !== selfId)
+      throw hostError(HostErrors.Conflict, { what: 'trigger', field: 'name', value: name })
+  }
+
+  /** The kind is installed and the config valid for it (issues under `at`). */
+  async function checkConfig(
+    kind: string,
+    config: Record<string, unknown>,
+    at: string,
+  ): Promise<TriggerDefinition> {
+    const definition = installedKind(registry, 'trigger', kind, at.replace(/config$/, 'kind'))
+    const result = await validateConfig(definition.configSchema, config, { at })
+    if (!result.ok) throw result.error
+    return definition
+  }
+
+  /** A binding's override, merged over its trigger's config, must be valid for the kind. */
+  function checkOverride(
+    trigger: Pick<Trigger, 'kind' | 'config'>,
+    override: Record<string, unknown>,
+    at = 'config',
+  ): void {
+    const definition = registry.get('trigger', trigger.kind)
+    const result = effectiveBindingConfig(definition, trigger.config, override, { at })
+    if (!result.ok) throw result.error
+  }
+
+  function createBinding(
+    trigger: Trigger,
+    workload: { id: string; name: string },
+    input: BindInput,
+  ): Binding {
+    if (store.bindings.find(trigger.id, workload.id))
+      throw hostError(HostErrors.BindingExists, { trigger: trigger.name, workload: workload.name })
+    return store.bindings.create({
+      triggerId: trigger.id,
+      workloadId: workload.id,
+      config: input.config ?? {},
+      enabled: input.enabled,
+    })
+  }
+
+  return {
+    find,
+    list: (): TriggerView[] => store.triggers.list().map(view),
+    get(id: string): TriggerView & { bindings: Binding[] } {
+      const trigger = find(id)
+      return { ...view(trigger), bindings: store.bindings.forTrigger(trigger.id) }
+    },
+
+    async create(input: TriggerInput): Promise<TriggerView> {
+      await checkConfig(input.kind, input.config, 'config')
+      uniqueName(input.name)
+      return view(store.triggers.create(input))
+    },
+
+    /** Changes a trigger; every binding's effective config must stay valid. */
+    async update(id: string, patch: TriggerPatch): Promise<TriggerView> {
+      const current = find(id)
+      const next: TriggerInput = {
+        name: patch.name ?? current.name,
+        kind: current.kind,
+        config: patch.config ?? current.config,
+        enabled: patch.enabled ?? current.enabled,
+        requireSignature: patch.requireSignature ?? current.requireSignature,
+        signingSecret: patch.signingSecret,
+      }
+      const definition = await checkConfig(current.kind, next.config, 'config')
+      if (patch.name !== undefined) uniqueName(patch.name, current.id)
+      if (patch.config) {
+        for (const binding of store.bindings.forTrigger(current.id)) {
+          const result = effectiveBindingConfig(definition, next.config, binding.config, {
+            at: `bindings.${binding.id}.config`,
+          })
+          if (!result.ok) throw result.error
+        }
+      }
+      return view(store.triggers.update(current.id, next))
+    },
+
+    remove(id: string): void {
+      store.triggers.remove(find(id).id)
+    },
+
+    /** A new webhook URL; the old one answers 404 from now on. */
+    rotateSecret(id: string): TriggerView {
+      const trigger = find(id)
+      store.triggers.rotateSecret(trigger.id)
+      return view(find(trigger.id))
+    },
+
+    bindings: {
+      forWorkload(workloadId: string): (Binding & { trigger: TriggerView })[] {
+        const workload = findWorkload(workloadId)
+        return store.bindings
+          .forWorkload(workload.id)
+          .map((b) => ({ ...b, trigger: view(find(b.triggerId)) }))
+      },
+
+      /** Binds an existing trigger to a workload. */
+      bind(workloadId: string, triggerId: string, input: BindInput) {
+        const workload = findWorkload(workloadId)
+        const trigger = find(triggerId)
+        checkOverride(trigger, input.config ?? {})
+        return { ...createBinding(trigger, workload, input), trigger: view(trigger) }
+      },
+
+      /** Creates a trigger and binds it in one transaction: both or neither. */
+      async bindNew(workloadId: string, triggerInput: TriggerInput, input: BindInput) {
+        const workload = findWorkload(workloadId)
+        await checkConfig(triggerInput.kind, triggerInput.config, 'trigger.config')
+        checkOverride(triggerInput, input.config ?? {})
+        uniqueName(triggerInput.name)
+        return store.transaction(() => {
+          const trigger = store.triggers.create(triggerInput)
+          return { ...createBinding(trigger, workload, input), trigger: view(trigger) }
+        })
+      },
+
+      update(id: string, patch: BindInput): Binding {
+        const binding = store.bindings.get(id)
+        if (!binding) throw hostError(HostErrors.NotFound, { what: 'binding', id })
+        const config = patch.config ?? binding.config
+        checkOverride(find(binding.triggerId), config)
+        return store.bindings.update(id, { config, enabled: patch.enabled ?? binding.enabled })
+      },
+
+      remove(id: string): void {
+        if (!store.bindings.get(id)) throw hostError(HostErrors.NotFound, { what: 'binding', id })
+        store.bindings.remove(id)
+      },
+    },
+  }
+}
+
+export type TriggerService = ReturnType<typeof createTriggerService>

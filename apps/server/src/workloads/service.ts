@@ -1,0 +1,220 @@
+import type { DeploymentIntent } from '@forge/core'
+import { type Registry, validateConfig } from '@forge/core/host'
+import type { ContainerService } from '../containers/service.js'
+import type { ReconcileReport } from '../containers/types.js'
+import type { DeployService } from '../deploys/service.js'
+import type { Deploy } from '../deploys/types.js'
+import { HostErrors, hostError } from '../errors.js'
+import type { HostLogger } from '../logger.js'
+import { installedKind } from '../plugins/kinds.js'
+import type { SourceContexts } from '../plugins/sourceContext.js'
+import type { Store } from '../store/index.js'
+import type { EnvInput, EnvView, Workload, WorkloadInput } from './types.js'
+
+export interface WorkloadServiceDeps {
+  store: Store
+  registry: Registry
+  contexts: SourceContexts
+  deploys: DeployService
+  containers: Pick<ContainerService, 'list' | 'forget' | 'lastReconcile'>
+  log: HostLogger
+  /** How long a source's teardown may take when a workload is deleted. */
+  teardownTimeoutMs?: number
+}
+
+/** A workload as the API answers it: the record and what the server last saw of it. */
+export interface WorkloadView extends Workload {
+  /** The last Source.reconcile outcome, null before the first pass that reached it. */
+  reconcile: ReconcileReport | null
+}
+
+/** What a PATCH may change; absent fields keep their value, `null` clears a nullable one. */
+export type WorkloadPatch = Partial<WorkloadInput>
+
+/** Workloads: their rules on create, change and delete, their env, and the deploys asked of them. */
+export function createWorkloadService(deps: WorkloadServiceDeps) {
+  const { store, registry } = deps
+
+  const get = (id: string): Workload => {
+    const workload = store.workloads.get(id)
+    if (!workload) throw hostError(HostErrors.NotFound, { what: 'workload', id })
+    return workload
+  }
+
+  /** The source kind is installed and the config valid for it; returns the validated config. */
+  async function checkSource(source: WorkloadInput['source']): Promise<Record<string, unknown>> {
+    const definition = installedKind(registry, 'source', source.kind, 'source.kind')
+    const result = await validateConfig(definition.configSchema, source.config, {
+      at: 'source.config',
+    })
+    if (!result.ok) throw result.error
+    return result.value as Record<string, unknown>
+  }
+
+  function checkReferences(input: WorkloadInput, selfId?: string): void {
+    if (input.appId && !store.apps.get(input.appId))
+      throw hostError(
+        HostErrors.ReferenceInvalid,
+        { what: 'app', id: input.appId },
+        { issues: [{ path: 'appId', message: 'unknown app' }] },
+      )
+    if (input.parentId && (input.parentId === selfId || !store.workloads.get(input.parentId)))
+      throw hostError(
+        HostErrors.ReferenceInvalid,
+        { what: 'parent workload', id: input.parentId },
+        { issues: [{ path: 'parentId', message: 'unknown workload (or the workload itself)' }] },
+      )
+  }
+
+  const enqueue = (workloadId: string, intent: DeploymentIntent): Deploy =>
+    deps.deploys.enqueue(workloadId, intent).deploy
+
+  /**
+   * Promote deploys what the parent runs: the digest (and tag, commit) of the release its newest
+   * successful deploy reported. A parent that has never deployed has nothing to promote.
+   */
+  function parentRelease(workload: Workload) {
+    const release = workload.parentId ? deps.deploys.currentRelease(workload.parentId) : null
+    if (!release) throw hostError(HostErrors.NoParentRelease, { workload: workload.name })
+    const field = (key: string) =>
+      typeof release[key] === 'string' ? (release[key] as string) : null
+    return { digest: field('digest'), tag: field('tag'), commit: field('commit') }
+  }
+
+  const view = (workload: Workload): WorkloadView => ({
+    ...workload,
+    reconcile: deps.containers.lastReconcile(workload.id),
+  })
+
+  return {
+    get: (id: string): WorkloadView => view(get(id)),
+    list: (filter: { appId?: string } = {}): WorkloadView[] =>
+      store.workloads.list(filter).map(view),
+
+    async create(input: WorkloadInput): Promise<WorkloadView> {
+      const config = await checkSource(input.source)
+      const checked = { ...input, source: { kind: input.source.kind, config } }
+      checkReferences(checked)
+      return view(store.workloads.create(checked))
+    },
+
+    async update(id: string, patch: WorkloadPatch): Promise<WorkloadView> {
+      const current = get(id)
+      if (patch.source && patch.source.kind !== current.source.kind)
+        throw hostError(
+          HostErrors.SourceKindChange,
+          { kind: current.source.kind },
+          {
+            issues: [
+              {
+                path: 'source.kind',
+                message: `is ${current.source.kind}; create a new workload for another kind`,
+              },
+            ],
+          },
+        )
+      const next: WorkloadInput = {
+        name: patch.name ?? current.name,
+        source: patch.source ?? current.source,
+        appId: patch.appId === undefined ? current.appId : patch.appId,
+        parentId: patch.parentId === undefined ? current.parentId : patch.parentId,
+        notificationUrl:
+          patch.notificationUrl === undefined ? current.notificationUrl : patch.notificationUrl,
+        notificationSecret: patch.notificationSecret,
+      }
+      const config = await checkSource(next.source)
+      checkReferences(next, current.id)
+      return view(
+        store.workloads.update(current.id, { ...next, source: { ...next.source, config } }),
+      )
+    },
+
+    /**
+     * Cancels the workload's deploys, lets its source remove what it runs, then deletes the
+     * record. A failed teardown keeps the record unless `force`, so nothing is left unowned.
+     */
+    async remove(id: string, options: { force?: boolean } = {}): Promise<void> {
+      const workload = get(id)
+      try {
+        await deps.deploys.cancelWorkload(
+          workload.id,
+          `The workload ${workload.name} is being deleted.`,
+        )
+        const source = registry.find('source', workload.source.kind)
+        // Without the plugin nothing can be torn down; the reconciler reports leftovers.
+        if (source) {
+          const log = deps.log.child({ workload: workload.id, op: 'teardown' })
+          const signal = AbortSignal.timeout(deps.teardownTimeoutMs ?? 120_000)
+          await source.teardown(deps.contexts(workload, { log, signal }))
+        }
+      } catch (error) {
+        if (!options.force)
+          throw hostError(
+            HostErrors.TeardownFailed,
+            { workload: workload.name, reason: (error as Error).message },
+            { cause: error },
+          )
+        deps.log.warn('Teardown failed; deleting anyway (force)', {
+          workload: workload.id,
+          error: String(error),
+        })
+      }
+      store.workloads.remove(workload.id)
+      deps.containers.forget(workload.id)
+    },
+
+    env: {
+      view: (id: string): EnvView => store.env.view(get(id).id),
+      /** Replaces the environment; a secret without a value keeps its stored value. */
+      replace(id: string, input: EnvInput): EnvView {
+        const workload = get(id)
+        const missing = Object.entries(input)
+          .filter(([key, entry]) => entry.value == null && !store.env.has(workload.id, key))
+          .map(([key]) => key)
+        if (missing.length)
+          throw hostError(
+            HostErrors.EnvValueMissing,
+            { keys: missing },
+            {
+              issues: missing.map((k) => ({
+                path: `${k}.value`,
+                message: 'required for a new key',
+              })),
+            },
+          )
+        store.env.replace(workload.id, input)
+        return store.env.view(workload.id)
+      },
+    },
+
+    containers: (id: string) => deps.containers.list({ workloadId: get(id).id }),
+    deploys: (id: string): Deploy[] => deps.deploys.forWorkload(get(id).id),
+
+    deploy(id: string, options: { tag?: string | null; ref?: string | null; force?: boolean }) {
+      const workload = get(id)
+      return enqueue(workload.id, {
+        reason: 'manual',
+        tag: options.tag ?? null,
+        ref: options.ref ?? null,
+        force: options.force ?? false,
+      })
+    },
+
+    rollback(id: string): Deploy {
+      const workload = get(id)
+      if (!registry.find('source', workload.source.kind)?.capabilities?.rollback)
+        throw hostError(HostErrors.NotSupported, { kind: workload.source.kind, action: 'rollback' })
+      return enqueue(workload.id, { reason: 'rollback', force: true })
+    },
+
+    promote(id: string): Deploy {
+      const workload = get(id)
+      if (!registry.find('source', workload.source.kind)?.capabilities?.promote)
+        throw hostError(HostErrors.NotSupported, { kind: workload.source.kind, action: 'promote' })
+      if (!workload.parentId) throw hostError(HostErrors.NoParent, { workload: workload.name })
+      return enqueue(workload.id, { reason: 'promote', force: true, ...parentRelease(workload) })
+    },
+  }
+}
+
+export type WorkloadService = ReturnType<typeof createWorkloadService>
