@@ -140,4 +140,19 @@ describe('store', () => {
     })
     expect(() => loadConfig([], { FORGE_PORT: 'abc' })).toThrow(/FORGE_PORT/)
   })
+
+  it("hands the proxy kind's FORGE_<KIND>_* variables to it as camelCase options, and no others", () => {
+    const env = {
+      FORGE_PROXY: 'caddy',
+      FORGE_CADDY_ADMIN_URL: 'http://127.0.0.1:2999',
+      FORGE_CADDY_LISTEN: ':8080',
+      FORGE_CADDYX_LISTEN: 'no',
+      FORGE_DOMAIN: 'example.com',
+    }
+    expect(loadConfig([], env, '/').proxyOptions).toEqual({
+      adminUrl: 'http://127.0.0.1:2999',
+      listen: ':8080',
+    })
+    expect(loadConfig([], { ...env, FORGE_PROXY: 'none' }, '/').proxyOptions).toEqual({})
+  })
 })

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sendHook, startServer, type TestServer, waitForDeploy } from './helpers.js'
+import { type Json, sendHook, startServer, type TestServer, waitForDeploy } from './helpers.js'
 
 let server: TestServer
 const SIGNING = 'signing-secret-for-tests'
@@ -163,6 +163,16 @@ describe('webhook ingress', () => {
     expect(big.status).toBe(413)
     await server.api('POST', `/api/triggers/${trigger.id}/rotate-secret`)
     expect((await sendHook(trigger.webhookUrl, { events: [] }, SIGNING)).status).toBe(404)
+  })
+
+  it('a GET on a webhook URL is a 405 that says which method it answers', async () => {
+    const { trigger } = await setup('get-405', 1)
+    const res = await fetch(trigger.webhookUrl)
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('POST')
+    const body = (await res.json()) as Json
+    expect(body.error.code).toBe('FORGE_METHOD_NOT_ALLOWED')
+    expect(body.error.message).toContain('POST')
   })
 
   it('redelivers a recorded delivery', async () => {
