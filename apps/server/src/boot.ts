@@ -80,7 +80,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const shutdownGraceMs = options.shutdownGraceMs ?? 30_000
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
   const config: ServerConfig = { ...loadConfig([], env ?? process.env), ...defined }
-  const log = createLogger(logOptions)
+  const log = createLogger({ level: config.logLevel, ...logOptions })
 
   const registry = createRegistry()
   for (const plugin of plugins) registry.register(plugin)

@@ -23,6 +23,19 @@ export interface ServerConfig {
   reconcileIntervalMs: number
   deployConcurrency: number
   deployTimeoutMs: number
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
+
+function logLevel(value: string | undefined): ServerConfig['logLevel'] {
+  if (value === undefined || value === '') return 'info'
+  const level = LOG_LEVELS.find((l) => l === value.toLowerCase())
+  if (!level)
+    throw new Error(
+      `Invalid FORGE_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${value}".`,
+    )
+  return level
 }
 
 export const RECONCILE_MIN_MS = 5_000
@@ -112,5 +125,6 @@ export function loadConfig(
       int(pick('deploy-concurrency', 'FORGE_DEPLOY_CONCURRENCY'), 'FORGE_DEPLOY_CONCURRENCY', 2),
     ),
     deployTimeoutMs: duration(env.FORGE_DEPLOY_TIMEOUT, 'FORGE_DEPLOY_TIMEOUT', 15 * 60_000),
+    logLevel: logLevel(env.FORGE_LOG_LEVEL),
   }
 }

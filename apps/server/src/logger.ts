@@ -54,7 +54,7 @@ export function createLogger(options: LoggerOptions = {}): HostLogger {
   return wrap(
     pino(
       {
-        level: options.level ?? process.env.FORGE_LOG_LEVEL ?? 'info',
+        level: options.level ?? 'info',
         base: { service: 'forge' },
         messageKey: 'message',
         timestamp: pino.stdTimeFunctions.isoTime,
