@@ -115,7 +115,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     const bus = createEventBus()
     const contexts = createSourceContexts({ store, services: hostServices })
     const dockerStatus = createDockerStatus()
-    const auth = createAuthService({ store })
+    const auth = createAuthService({ store, options: { sessionTtlMs: config.sessionTtlMs } })
     const adminToken = auth.ensureAdminToken(config.adminToken)
     const deploys = createDeployService({
       store,
@@ -142,6 +142,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     const services: Services = {
       server: {
         version: VERSION,
+        publicUrl: config.publicUrl,
         health: () => ({ status: 'ok', version: VERSION, docker: dockerStatus.snapshot() }),
         plugins: () => describePlugins(registry, discovered),
       },

@@ -3,6 +3,7 @@ import { isForgeError } from '@forge/core'
 import { loadConfig } from './config.js'
 import { createServer } from './index.js'
 import { openDatabase } from './store/db.js'
+import { sessionsRepo } from './store/sessions.js'
 import { settingsRepo } from './store/settings.js'
 
 const USAGE = `Usage:
@@ -48,6 +49,7 @@ function rotateToken(argv: string[]): void {
   const db = openDatabase(config.dataDir)
   try {
     const token = settingsRepo(db).rotateAdminToken()
+    sessionsRepo(db).removeAll() // sessions opened with the old token end with it
     process.stdout.write(`${token}\n`)
   } finally {
     db.close()

@@ -24,6 +24,8 @@ export interface ServerConfig {
   deployConcurrency: number
   deployTimeoutMs: number
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** How long a browser session lasts. */
+  sessionTtlMs: number
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -57,10 +59,14 @@ function int(value: string | undefined, name: string, fallback: number): number 
 /** Seconds (`30`, `30s`) or milliseconds (`500ms`) to milliseconds. */
 function duration(value: string | undefined, name: string, fallbackMs: number): number {
   if (value === undefined || value === '') return fallbackMs
-  const m = /^(\d+)(ms|s|m)?$/.exec(value.trim())
-  if (!m) throw new Error(`Invalid ${name}: expected seconds like "30" or "30s", got "${value}".`)
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(value.trim())
+  if (!m)
+    throw new Error(
+      `Invalid ${name}: expected a duration like "30" (seconds), "30s", "15m" or "12h", got "${value}".`,
+    )
   const n = Number(m[1])
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[m[2] ?? 's'] as number
+  return n * unit
 }
 
 const FLAGS = {
@@ -126,5 +132,6 @@ export function loadConfig(
     ),
     deployTimeoutMs: duration(env.FORGE_DEPLOY_TIMEOUT, 'FORGE_DEPLOY_TIMEOUT', 15 * 60_000),
     logLevel: logLevel(env.FORGE_LOG_LEVEL),
+    sessionTtlMs: duration(env.FORGE_SESSION_TTL, 'FORGE_SESSION_TTL', 12 * 3600_000),
   }
 }

@@ -48,6 +48,19 @@ export const HostErrors = {
     message: (p) => p.reason,
     hint: 'Use the admin token printed at first boot, or make a new one with `forge token rotate`.',
   }),
+  RateLimited: entry<{ seconds: number }>({
+    code: 'FORGE_RATE_LIMITED',
+    status: 429,
+    message: (p) => `Too many failed logins from this address; try again in ${p.seconds} s.`,
+    hint: 'Check the token (the one printed at first boot, or from `forge token rotate`) before trying again.',
+  }),
+  Csrf: entry<{ method: string }>({
+    code: 'FORGE_CSRF',
+    status: 403,
+    message: (p) =>
+      `A ${p.method} with a session cookie must come from this server's own pages: its Origin does not match and it has no X-Forge-CSRF header.`,
+    hint: 'Send the header X-Forge-CSRF: 1 (the web UI does), or use the bearer token from scripts.',
+  }),
   RequestInvalid: entry<{ what: string }>({
     code: 'FORGE_REQUEST_INVALID',
     status: 400,

@@ -10,8 +10,9 @@ beforeAll(async () => {
 })
 afterAll(() => server?.stop())
 
-// The only routes reachable without a token; anything else added later must ask for one.
-const PUBLIC = new Set(['GET /healthz', 'POST /api/webhook/triggers/:secret'])
+// The only routes reachable without a token (the login takes the token in its body); anything
+// else added later must ask for one.
+const PUBLIC = new Set(['GET /healthz', 'POST /api/webhook/triggers/:secret', 'POST /api/session'])
 
 describe('auth', () => {
   it('every /api route of the router but the webhook needs the bearer token', async () => {
@@ -49,6 +50,13 @@ describe('admin token', () => {
     const second = await startServer({ dir, adminToken: null })
     expect(second.adminToken).toBeNull()
     expect((await second.api('GET', '/api/workloads', undefined, token)).status).toBe(200)
+    const login = await fetch(`${second.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    })
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string
+    expect(cookie).toMatch(/^forge_session=/)
     await second.close()
     const db = readFileSync(join(dir, 'data', 'forge.db'))
     expect(db.includes(Buffer.from(token as string))).toBe(false)
@@ -62,6 +70,9 @@ describe('admin token', () => {
     const third = await startServer({ dir, adminToken: null })
     expect((await third.api('GET', '/api/workloads', undefined, token)).status).toBe(401)
     expect((await third.api('GET', '/api/workloads', undefined, rotated)).status).toBe(200)
+    // Sessions opened with the old token end with it.
+    const stale = await fetch(`${third.url}/api/workloads`, { headers: { cookie } })
+    expect(stale.status).toBe(401)
     await third.close()
     expect(statSync(join(dir, 'data', 'secret.key')).mode & 0o777).toBe(0o600)
     rmSync(dir, { recursive: true, force: true })

@@ -10,6 +10,7 @@ import { appRoutes } from './routes/apps.js'
 import { deliveryRoutes } from './routes/deliveries.js'
 import { observeRoutes } from './routes/observe.js'
 import { serverRoutes } from './routes/server.js'
+import { sessionRoutes } from './routes/session.js'
 import { bindingRoutes, triggerRoutes } from './routes/triggers.js'
 import { workloadRoutes } from './routes/workloads.js'
 
@@ -21,6 +22,7 @@ export function createHttpApp(
   const app = new Koa()
   const routes = new RouteTable(new Router())
   serverRoutes(routes, services)
+  sessionRoutes(routes, services)
   workloadRoutes(routes, services)
   appRoutes(routes, services)
   triggerRoutes(routes, services)
@@ -35,7 +37,7 @@ export function createHttpApp(
       }),
     ),
   )
-  app.use(authMiddleware(services.auth))
+  app.use(authMiddleware(services.auth, services.server.publicUrl))
   app.use(routes.router.routes())
   app.use(async (ctx) => {
     const allowed = routes.router

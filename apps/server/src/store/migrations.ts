@@ -116,4 +116,16 @@ CREATE INDEX deliveries_trigger ON deliveries (trigger_id, received_at);
 CREATE INDEX deliveries_external ON deliveries (trigger_id, external_id);
 `,
   },
+  {
+    version: 2,
+    name: 'sessions',
+    sql: `
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+`,
+  },
 ]
