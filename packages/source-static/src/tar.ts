@@ -89,8 +89,14 @@ async function writeFile(target: string, entry: ReadEntry): Promise<void> {
   // O_EXCL | O_NOFOLLOW: never write through something already at that path.
   const handle = await open(target, WRITE_NEW, 0o644)
   try {
-    // writeFile on a handle goes on from the current position and writes the chunk out in full.
-    for await (const chunk of entry) await handle.writeFile(chunk)
+    // An entry destroyed meanwhile (the archive was refused) yields nothing more: asking it for a
+    // chunk would wait forever.
+    if (entry.destroyed) return
+    for await (const chunk of entry) {
+      // writeFile on a handle goes on from the current position and writes the chunk out in full.
+      await handle.writeFile(chunk)
+      if (entry.destroyed) return
+    }
   } finally {
     await handle.close()
   }
