@@ -1,17 +1,14 @@
 import { constants } from 'node:fs'
 import { mkdir, open, readdir, rm } from 'node:fs/promises'
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { forgeError } from '@forge/core'
 import { Parser, type ReadEntry } from 'tar'
+import { type TargetOptions, targetOf, unsafeKind } from './entry-target.js'
 import { StaticErrors } from './errors.js'
 
-export interface ExtractOptions {
-  /** Leading path components to drop (provider archives wrap everything in one folder). */
-  strip?: number
-  /** Only entries under this folder (after stripping), re-rooted at the destination. */
-  folder?: string
+export interface ExtractOptions extends TargetOptions {
   /** Refuse archives that inflate beyond this many bytes; default 512 MiB. */
   maxBytes?: number
 }
@@ -21,68 +18,6 @@ export type ArchiveSource = Uint8Array | AsyncIterable<Uint8Array>
 
 const MiB = 1024 * 1024
 const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
-
-/** Why an entry type other than a plain file or folder refuses the archive. */
-function unsafeKind(entry: ReadEntry): string | undefined {
-  switch (entry.type) {
-    case 'File':
-    case 'OldFile':
-    case 'ContiguousFile':
-    case 'Directory':
-      return undefined
-    case 'Link':
-      return 'is a hard link'
-    case 'SymbolicLink':
-      return `is a symbolic link (to ${entry.linkpath ?? ''})`
-    case 'CharacterDevice':
-      return 'is a character device'
-    case 'BlockDevice':
-      return 'is a block device'
-    case 'FIFO':
-      return 'is a FIFO'
-    default:
-      return `has the unsupported tar type "${entry.header.typeKey}"`
-  }
-}
-
-/** The entry's path relative to the destination, or throws when it would escape it. */
-export function safeRelative(path: string): string {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path) || path.startsWith('\\')) {
-    throw forgeError(StaticErrors.UnsafeEntry, { entry: path, reason: 'is an absolute path' })
-  }
-  const parts = path.split(/[\\/]+/).filter((p) => p !== '' && p !== '.')
-  if (parts.includes('..')) {
-    throw forgeError(StaticErrors.UnsafeEntry, { entry: path, reason: 'climbs out with ".."' })
-  }
-  return parts.join('/')
-}
-
-/**
- * Where an entry goes under `root`, or undefined when it lies outside the asked folder. Throws for
- * an entry that is not a plain file or folder, or whose path could leave `root`, wherever it is:
- * one bad entry refuses the whole archive.
- */
-function targetOf(entry: ReadEntry, root: string, options: ExtractOptions): string | undefined {
-  const kind = unsafeKind(entry)
-  if (kind) throw forgeError(StaticErrors.UnsafeEntry, { entry: entry.path, reason: kind })
-  const relative = safeRelative(entry.path)
-  const folder = options.folder ? `${options.folder}/` : ''
-  const stripped = relative
-    .split('/')
-    .slice(options.strip ?? 0)
-    .join('/')
-  if (!stripped || !`${stripped}/`.startsWith(folder)) return undefined
-  const inner = stripped.slice(folder.length)
-  if (!inner) return undefined
-  const target = resolve(root, inner)
-  if (!target.startsWith(root + sep)) {
-    throw forgeError(StaticErrors.UnsafeEntry, {
-      entry: entry.path,
-      reason: 'escapes the destination',
-    })
-  }
-  return target
-}
 
 async function writeFile(target: string, entry: ReadEntry): Promise<void> {
   await mkdir(dirname(target), { recursive: true })
@@ -222,9 +157,10 @@ function drained(parser: Parser): Promise<void> {
 }
 
 /**
- * Extracts a tar.gz into `dest` (which must be empty or missing) as the archive arrives: nothing is
- * held but the chunk in hand. Every entry is checked before it is written, and the first refused
- * one stops the download and removes whatever was written, so a refused archive leaves nothing.
+ * Extracts a tar.gz into `dest` (which must be empty or missing) as the archive arrives: memory
+ * holds a few chunks, never the archive. Every entry is checked before it is written, and the first
+ * refused one stops the download and removes whatever was written, so a refused archive leaves
+ * nothing.
  */
 export async function extractTarGz(
   archive: ArchiveSource,

@@ -11,7 +11,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gunzipSync, gzipSync } from 'node:zlib'
+import { gzipSync } from 'node:zlib'
 import { isForgeError } from '@forge/core'
 import { assertSafeTree, extractTarGz, redactError } from '@forge/source-static'
 import { afterEach, describe, expect, it } from 'vitest'
