@@ -150,7 +150,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       workloads: createWorkloadService({ store, registry, contexts, deploys, containers, log }),
       apps: createAppService({ store }),
       triggers: createTriggerService({ store, registry, webhookBase: config.publicUrl ?? url }),
-      deliveries: createDeliveryService({ store, registry, deploys }),
+      deliveries: createDeliveryService({ store, registry, deploys, bus }),
       deploys,
       containers,
       events: bus,

@@ -3,6 +3,7 @@ import type { Registry } from '@forge/core/host'
 import { safeEqual } from '@forge/core/trigger'
 import type { DeployService } from '../deploys/service.js'
 import { HostErrors, hostError } from '../errors.js'
+import type { EventBus } from '../events/bus.js'
 import { sha256Hex } from '../store/crypto.js'
 import type { Store } from '../store/index.js'
 import type { Trigger } from '../triggers/types.js'
@@ -13,6 +14,7 @@ export interface DeliveryServiceDeps {
   store: Store
   registry: Registry
   deploys: Pick<DeployService, 'enqueue'>
+  bus: EventBus
 }
 
 /** What a webhook sender is answered: accepted (202 with each binding's outcome) or rejected. */
@@ -32,7 +34,12 @@ const DECOY_HASH = sha256Hex('forge-unknown-webhook-secret')
 
 /** Inbound webhooks: look the trigger up, parse, record the delivery, fan out, answer fast. */
 export function createDeliveryService(deps: DeliveryServiceDeps) {
-  const { store, registry } = deps
+  const { store, registry, bus } = deps
+  /** Every recorded delivery is published once, as it stands when its answer is known. */
+  const published = (id: string) => {
+    const delivery = store.deliveries.get(id)
+    if (delivery) bus.publish({ type: 'delivery', delivery })
+  }
 
   /** Parses one request for a trigger and fans it out; shared by ingress and redelivery. */
   async function process(
@@ -77,6 +84,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         body: request.body,
         redeliveryOf,
       })
+      published(delivery.id)
       const { status, code, message } = result
       return { accepted: false, deliveryId: delivery.id, status, code, message }
     }
@@ -115,6 +123,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       )
       store.deliveries.setOutcomes(delivery.id, outcomes)
     }
+    published(delivery.id)
     return {
       accepted: true,
       deliveryId: delivery.id,

@@ -5,6 +5,8 @@ export type BindingOutcomeKind = 'queued' | 'skipped' | 'no-match' | 'errored'
 export interface BindingOutcome {
   bindingId: string
   workloadId: string
+  /** The workload's name when the delivery was processed (null if it was gone). */
+  workloadName: string | null
   outcome: BindingOutcomeKind
   reason?: string
   deployId?: string

@@ -8,6 +8,7 @@ import { errorMiddleware } from './errors.js'
 import { RouteTable } from './route.js'
 import { appRoutes } from './routes/apps.js'
 import { deliveryRoutes } from './routes/deliveries.js'
+import { eventRoutes } from './routes/events.js'
 import { observeRoutes } from './routes/observe.js'
 import { serverRoutes } from './routes/server.js'
 import { sessionRoutes } from './routes/session.js'
@@ -29,7 +30,13 @@ export function createHttpApp(
   bindingRoutes(routes, services)
   deliveryRoutes(routes, services)
   observeRoutes(routes, services)
+  eventRoutes(routes, services)
 
+  // Koa reports what happens after an answer has started (a client leaving a stream): log it.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.code === 'ECONNRESET') return
+    log.warn(`HTTP stream error: ${error.message}`)
+  })
   app.use(
     errorMiddleware((error, ctx) =>
       log.error(`Unexpected error on ${ctx.method} ${ctx.path}`, {
