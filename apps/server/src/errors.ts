@@ -140,6 +140,19 @@ export const HostErrors = {
     message: (p) => `Teardown of ${p.workload} failed: ${p.reason}`,
     hint: 'Fix the cause and retry, or DELETE with ?force=true to delete the record anyway (the reconciler then reports leftovers).',
   }),
+  NoContainer: entry<{ role: string; workload: string }>({
+    code: 'FORGE_NO_CONTAINER',
+    status: 409,
+    message: (p) =>
+      `The ${p.role} row of workload ${p.workload} has no container (yet) to read logs from.`,
+    hint: 'Deploy the workload first; GET /api/workloads/:id/containers shows which rows have a container.',
+  }),
+  LogsFailed: entry<{ reason: string }>({
+    code: 'FORGE_LOGS_FAILED',
+    status: 502,
+    message: (p) => `Reading the container's log failed: ${p.reason}`,
+    hint: 'The container may have been removed; GET /api/workloads/:id/containers shows its state.',
+  }),
   WebhookUnknown: entry<Record<string, never>>({
     code: 'FORGE_WEBHOOK_UNKNOWN',
     status: 404,

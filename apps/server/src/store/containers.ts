@@ -49,6 +49,10 @@ export function containersRepo(db: Db) {
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.workload_id, c.role`
       return (db.prepare(sql).all(...args) as Row[]).map(toRecord)
     },
+    get(id: string): ContainerRecord | undefined {
+      const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row | undefined
+      return row && toRecord(row)
+    },
     /** A source's write: the fields it owns, keyed by (workload, role). */
     upsert(workloadId: string, input: ContainerUpsert): ContainerRecord {
       const cur = byRole(workloadId, input.role)
