@@ -116,6 +116,12 @@ export const HostErrors = {
     message: () => 'The source kind of a workload cannot change.',
     hint: 'Create a new workload for the other kind, then delete this one.',
   }),
+  TriggerKindChange: entry<{ kind: string }>({
+    code: 'FORGE_TRIGGER_KIND_CHANGE',
+    status: 400,
+    message: () => 'The kind of a trigger cannot change.',
+    hint: 'Create a new trigger of the other kind, bind it, then delete this one.',
+  }),
   NotSupported: entry<{ kind: string; action: string }>({
     code: 'FORGE_NOT_SUPPORTED',
     status: 409,

@@ -31,6 +31,12 @@ export interface DeployResult {
   message?: string
   /** What now runs: shown in the deploy record and kept for rollback by the source itself. */
   release?: { id: string; [key: string]: unknown }
+  /**
+   * Where the release answers (`http://web.example.com/`, `http://127.0.0.1:49153/`): faces
+   * completed with the host's domain and the proxy's listen address, or published ports. The
+   * host shows them as the workload's `urls`.
+   */
+  urls?: string[]
 }
 
 export interface ReconcileResult {

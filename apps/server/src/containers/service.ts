@@ -1,4 +1,3 @@
-import type { ContainerRecord } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { type ContainerLogOptions, containerLogLines, type LogEntry } from '@forge/docker'
 import type Docker from 'dockerode'
@@ -10,7 +9,7 @@ import { secretRedactor } from '../redact.js'
 import type { Store } from '../store/index.js'
 import type { DockerStatusTracker } from './dockerStatus.js'
 import { Reconciler } from './reconciler.js'
-import type { ContainerFilter, ReconcileReport } from './types.js'
+import type { ContainerFilter, ContainerView, ReconcileReport } from './types.js'
 
 export interface ContainerServiceDeps {
   store: Store
@@ -40,7 +39,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
     },
   })
   return {
-    list: (filter: ContainerFilter = {}): ContainerRecord[] => deps.store.containers.list(filter),
+    list: (filter: ContainerFilter = {}): ContainerView[] =>
+      deps.store.containers.listNamed(filter),
     /** The workload's last reconcile outcome, or null before its first. */
     lastReconcile: (workloadId: string): ReconcileReport | null => reports.get(workloadId) ?? null,
     forget: (workloadId: string): void => void reports.delete(workloadId),

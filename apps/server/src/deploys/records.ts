@@ -19,14 +19,15 @@ export function createDeployRecords(store: Store, bus: EventBus) {
       bus.publish({ type: 'deploy', deploy })
       return deploy
     },
-    start(id: string): void {
-      store.deploys.start(id)
+    /** Running, with the source config it runs with. */
+    start(id: string, config: Record<string, unknown>): void {
+      store.deploys.start(id, config)
       publish(id)
     },
     finish(
       id: string,
       status: DeployStatus,
-      fields: { error?: string | null; release?: unknown } = {},
+      fields: { error?: string | null; release?: unknown; urls?: readonly string[] } = {},
     ) {
       store.deploys.finish(id, status, fields)
       publish(id)

@@ -58,11 +58,12 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
     const timeout = AbortSignal.timeout(deps.timeoutMs)
     const signal = AbortSignal.any([cancel, timeout])
 
-    records.start(deploy.id)
+    records.start(deploy.id, workload.source.config)
     write('info', `Deploy started (${deploy.reason})`)
     let status: 'succeeded' | 'failed' | 'cancelled' | 'unchanged'
     let error: string | null = null
     let release: unknown
+    let urls: readonly string[] | undefined
     try {
       const source = deps.registry.get('source', workload.source.kind)
       const ctx = deps.contexts(workload, {
@@ -78,6 +79,7 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       const result = await source.deploy(ctx, deploy.intent)
       status = result.status === 'unchanged' ? 'unchanged' : 'succeeded'
       release = result.release
+      urls = result.urls
       write(
         'info',
         result.message ?? (status === 'unchanged' ? 'Nothing new to deploy' : 'Deployed'),
@@ -98,7 +100,11 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       write('error', error)
     }
     if (!store.workloads.get(workload.id)) return
-    records.finish(deploy.id, status, { error: error === null ? null : redact(error), release })
+    records.finish(deploy.id, status, {
+      error: error === null ? null : redact(error),
+      release,
+      urls,
+    })
     log.info(`Deploy ${status}`, error ? { error } : {})
     if (workload.notificationUrl && (status === 'succeeded' || status === 'failed')) {
       await notify(deps, deploy.id, workload.id, workload.notificationUrl, write)

@@ -128,4 +128,13 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_expiry ON sessions (expires_at);
 `,
   },
+  {
+    version: 3,
+    name: 'deploy-config-and-urls',
+    sql: `
+ALTER TABLE deploys ADD COLUMN config TEXT;
+ALTER TABLE deploys ADD COLUMN urls TEXT;
+CREATE INDEX deploys_workload_status ON deploys (workload_id, status);
+`,
+  },
 ]

@@ -2,8 +2,10 @@ import type { TriggerDefinition } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { effectiveBindingConfig, validateConfig } from '@forge/core/host'
 import { HostErrors, hostError } from '../errors.js'
+import { applyMergePatch, parseInput } from '../input.js'
 import { installedKind } from '../plugins/kinds.js'
 import type { Store } from '../store/index.js'
+import { bindingInput, triggerInput } from './input.js'
 import type { Binding, Trigger, TriggerInput } from './types.js'
 
 export interface TriggerServiceDeps {
@@ -16,7 +18,8 @@ export interface TriggerServiceDeps {
 /** A trigger as the API shows it: with its webhook URL, never its signing secret. */
 export type TriggerView = Trigger & { webhookUrl: string }
 
-export type TriggerPatch = Partial<Omit<TriggerInput, 'kind'>>
+/** A binding as the API shows it: with its workload's name. */
+export type BindingView = Binding & { workloadName: string | null }
 
 export interface BindInput {
   config?: Record<string, unknown>
@@ -37,6 +40,10 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     if (!trigger) throw hostError(HostErrors.NotFound, { what: 'trigger', id })
     return trigger
   }
+  const named = (binding: Binding): BindingView => ({
+    ...binding,
+    workloadName: store.workloads.get(binding.workloadId)?.name ?? null,
+  })
   const findWorkload = (id: string) => {
     const workload = store.workloads.get(id)
     if (!workload) throw hostError(HostErrors.NotFound, { what: 'workload', id })
@@ -89,9 +96,9 @@ export function createTriggerService(deps: TriggerServiceDeps) {
   return {
     find,
     list: (): TriggerView[] => store.triggers.list().map(view),
-    get(id: string): TriggerView & { bindings: Binding[] } {
+    get(id: string): TriggerView & { bindings: BindingView[] } {
       const trigger = find(id)
-      return { ...view(trigger), bindings: store.bindings.forTrigger(trigger.id) }
+      return { ...view(trigger), bindings: store.bindings.forTrigger(trigger.id).map(named) }
     },
 
     async create(input: TriggerInput): Promise<TriggerView> {
@@ -100,28 +107,43 @@ export function createTriggerService(deps: TriggerServiceDeps) {
       return view(store.triggers.create(input))
     },
 
-    /** Changes a trigger; every binding's effective config must stay valid. */
-    async update(id: string, patch: TriggerPatch): Promise<TriggerView> {
+    /**
+     * Changes a trigger by a JSON merge patch of its document (its config included); the kind
+     * cannot change, and every binding's effective config must stay valid.
+     */
+    async update(id: string, patch: Record<string, unknown>): Promise<TriggerView> {
       const current = find(id)
-      const next: TriggerInput = {
-        name: patch.name ?? current.name,
+      const document = {
+        name: current.name,
         kind: current.kind,
-        config: patch.config ?? current.config,
-        enabled: patch.enabled ?? current.enabled,
-        requireSignature: patch.requireSignature ?? current.requireSignature,
-        signingSecret: patch.signingSecret,
+        config: current.config,
+        enabled: current.enabled,
+        requireSignature: current.requireSignature,
       }
+      const next = parseInput(triggerInput, applyMergePatch(document, patch), 'trigger')
+      if (next.kind !== current.kind)
+        throw hostError(
+          HostErrors.TriggerKindChange,
+          { kind: current.kind },
+          {
+            issues: [{ path: 'kind', message: `is ${current.kind}; create a new trigger instead` }],
+          },
+        )
       const definition = await checkConfig(current.kind, next.config, 'config')
-      if (patch.name !== undefined) uniqueName(patch.name, current.id)
-      if (patch.config) {
-        for (const binding of store.bindings.forTrigger(current.id)) {
-          const result = effectiveBindingConfig(definition, next.config, binding.config, {
-            at: `bindings.${binding.id}.config`,
-          })
-          if (!result.ok) throw result.error
-        }
+      if (next.name !== current.name) uniqueName(next.name, current.id)
+      for (const binding of store.bindings.forTrigger(current.id)) {
+        const result = effectiveBindingConfig(definition, next.config, binding.config, {
+          at: `bindings.${binding.id}.config`,
+        })
+        if (!result.ok) throw result.error
       }
-      return view(store.triggers.update(current.id, next))
+      return view(
+        store.triggers.update(current.id, {
+          ...next,
+          // Write-only: absent keeps it, null clears it.
+          signingSecret: 'signingSecret' in patch ? (next.signingSecret ?? null) : undefined,
+        }),
+      )
     },
 
     remove(id: string): void {
@@ -136,11 +158,11 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     },
 
     bindings: {
-      forWorkload(workloadId: string): (Binding & { trigger: TriggerView })[] {
+      forWorkload(workloadId: string): (BindingView & { trigger: TriggerView })[] {
         const workload = findWorkload(workloadId)
         return store.bindings
           .forWorkload(workload.id)
-          .map((b) => ({ ...b, trigger: view(find(b.triggerId)) }))
+          .map((b) => ({ ...b, workloadName: workload.name, trigger: view(find(b.triggerId)) }))
       },
 
       /** Binds an existing trigger to a workload. */
@@ -148,7 +170,8 @@ export function createTriggerService(deps: TriggerServiceDeps) {
         const workload = findWorkload(workloadId)
         const trigger = find(triggerId)
         checkOverride(trigger, input.config ?? {})
-        return { ...createBinding(trigger, workload, input), trigger: view(trigger) }
+        const binding = createBinding(trigger, workload, input)
+        return { ...binding, workloadName: workload.name, trigger: view(trigger) }
       },
 
       /** Creates a trigger and binds it in one transaction: both or neither. */
@@ -159,16 +182,19 @@ export function createTriggerService(deps: TriggerServiceDeps) {
         uniqueName(triggerInput.name)
         return store.transaction(() => {
           const trigger = store.triggers.create(triggerInput)
-          return { ...createBinding(trigger, workload, input), trigger: view(trigger) }
+          const binding = createBinding(trigger, workload, input)
+          return { ...binding, workloadName: workload.name, trigger: view(trigger) }
         })
       },
 
-      update(id: string, patch: BindInput): Binding {
+      /** Changes a binding by a JSON merge patch: `config: { key: null }` inherits the key again. */
+      update(id: string, patch: Record<string, unknown>): BindingView {
         const binding = store.bindings.get(id)
         if (!binding) throw hostError(HostErrors.NotFound, { what: 'binding', id })
-        const config = patch.config ?? binding.config
-        checkOverride(find(binding.triggerId), config)
-        return store.bindings.update(id, { config, enabled: patch.enabled ?? binding.enabled })
+        const document = { config: binding.config, enabled: binding.enabled }
+        const next = parseInput(bindingInput, applyMergePatch(document, patch), 'binding')
+        checkOverride(find(binding.triggerId), next.config)
+        return named(store.bindings.update(id, next))
       },
 
       remove(id: string): void {
