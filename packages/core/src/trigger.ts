@@ -12,7 +12,6 @@ export {
   jsonAt,
   jsonText,
   lowerCaseHeaders,
-  MAX_WEBHOOK_BYTES,
   PayloadError,
   readJsonBody,
   rejectRequest,
