@@ -18,5 +18,5 @@ export {
   validateConfigSync,
 } from './config.js'
 export { createServiceRegistry } from './context.js'
-export type { KindCategory, RegisteredKind, Registry } from './registry.js'
+export type { DefinitionOf, KindCategory, RegisteredKind, Registry } from './registry.js'
 export { createRegistry } from './registry.js'
