@@ -9,7 +9,6 @@ export type {
   ValidateOptions,
 } from './config.js'
 export {
-  assertOverrideSize,
   configJsonSchema,
   effectiveBindingConfig,
   formatPath,
