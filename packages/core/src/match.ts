@@ -45,8 +45,10 @@ export function matchGlob(pattern: string, value: string): boolean {
   return cached(`glob:${pattern}`, () => compileGlob(pattern))(value)
 }
 
+const starRuns = (pattern: string): number => pattern.match(/\*+/g)?.length ?? 0
+
 function compileGlob(pattern: string): Matcher {
-  const stars = pattern.match(/\*+/g)?.length ?? 0
+  const stars = starRuns(pattern)
   if (stars > MAX_STARS)
     throw forgeError(ForgeErrors.PatternTooComplex, { pattern, stars, limit: MAX_STARS })
   const test = picomatch(pattern.replace(LITERAL, '\\$&'), GLOB_OPTIONS)
@@ -72,6 +74,17 @@ function patternMatcher(pattern: string): Matcher {
   return cached(`pattern:${pattern}`, () =>
     isSemverRange(pattern) ? (value) => satisfies(value, pattern) : compileGlob(pattern),
   )
+}
+
+/**
+ * Why `matchPatterns` would refuse a pattern (a glob with too many runs of `*`), or null: for a
+ * trigger's config schema, so that a user hears it when saving the config, not at the next push.
+ */
+export function patternProblem(pattern: string): string | null {
+  const bare = pattern.startsWith('!') ? pattern.slice(1) : pattern
+  const stars = starRuns(bare)
+  if (stars <= MAX_STARS || isSemverRange(bare)) return null
+  return `${JSON.stringify(bare)} has ${stars} runs of *, over the limit of ${MAX_STARS}: split it into simpler patterns`
 }
 
 /**

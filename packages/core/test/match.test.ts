@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isSemverRange, satisfies } from '../src/match.js'
-import { matchGlob, matchPatterns } from '../src/trigger.js'
+import { matchGlob, matchPatterns, patternProblem } from '../src/trigger.js'
 
 describe('matchGlob()', () => {
   it.each([
@@ -102,6 +102,14 @@ describe('matchPatterns()', () => {
         message:
           'The pattern "a*b*c*d*e*" has 5 runs of *, over the limit of 4: matching it could stall the server.',
       }),
+    )
+  })
+
+  it('says which patterns it would refuse, for config schemas', () => {
+    expect(patternProblem('v*.*.*-*')).toBeNull()
+    expect(patternProblem('^1.0.0')).toBeNull()
+    expect(patternProblem('!a*b*c*d*e*')).toBe(
+      '"a*b*c*d*e*" has 5 runs of *, over the limit of 4: split it into simpler patterns',
     )
   })
 

@@ -49,6 +49,8 @@ describe('config', () => {
     [{ repository: 'acme/web', branches: 'main' }, 'config.branches'],
     [{ repository: 'acme/web', events: ['pull_request'] }, 'config.events.0'],
     [{ repository: 'acme/web', events: [] }, 'config.events'],
+    [{ repository: 'acme/web', tags: ['v*', '!a*b*c*d*e*'] }, 'config.tags.1'],
+    [{ repository: 'acme/web', branches: ['*/*/*/*/*'] }, 'config.branches.0'],
   ])('refuses %j at %s', (config, path) => {
     const result = validateConfigSync(gitTriggerConfigSchema, config)
     expect(result.ok).toBe(false)
