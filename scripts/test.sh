@@ -30,8 +30,9 @@ log "typecheck and lint"
 pnpm typecheck
 pnpm lint
 
-log "package checks (publint, attw) and core size budget"
+log "package checks (publint, attw), API reports and core size budget"
 node scripts/check-packages.mjs
+node scripts/api-report.mjs
 node scripts/core-size.mjs
 
 log "running the test suite"

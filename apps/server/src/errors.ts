@@ -202,6 +202,7 @@ const CORE_STATUS: Record<ForgeErrorCode, number> = {
   FORGE_CONFIG_OVERRIDE_TOO_LARGE: 400,
   FORGE_SERVICE_MISSING: 500,
   FORGE_ABORTED: 409,
+  FORGE_PATTERN_TOO_COMPLEX: 400,
 }
 
 const STATUS = new Map<string, number>(Object.entries(CORE_STATUS))

@@ -100,9 +100,9 @@ function isPlainObject(value: unknown): value is PlainObject {
  * inherits. The result is a deep copy that aliases neither input, because fan-out hands one
  * trigger config to many bindings in parallel.
  */
-export function mergeConfig<T extends PlainObject>(
+export function mergeConfig<T extends Record<string, unknown>>(
   base: T,
-  override?: Partial<T> | PlainObject | null,
+  override?: Partial<T> | Record<string, unknown> | null,
 ): T {
   if (!isPlainObject(base))
     throw forgeError(ForgeErrors.ConfigNotObject, {

@@ -224,6 +224,10 @@ describe('config and plugin', () => {
     [{ image: '' }, /image/],
     [{ tags: 'v*' }, /tags/],
     [{ tags: [''] }, /tags\.0/],
+    [
+      { tags: ['latest', 'a*b*c*d*e*'] },
+      /tags\.1: "a\*b\*c\*d\*e\*" has 5 runs of \*, over the limit of 4/,
+    ],
   ])('%j is refused with its path', async (raw, message) => {
     const checked = await validateConfig(registryTriggerConfigSchema, raw)
     expect(checked.ok === false && checked.error.message).toMatch(message)
