@@ -1,6 +1,6 @@
+import { unknownFieldMessage } from '@forge/core/host'
 import { z } from 'zod'
 import { HostErrors, hostError, type Issue } from './errors.js'
-import { knownFieldsAt, unknownFieldMessage } from './suggest.js'
 
 const jsonSchemas = new WeakMap<z.ZodType, unknown>()
 const jsonSchemaOf = (schema: z.ZodType): unknown => {
@@ -25,10 +25,9 @@ export function issuesOf(schema: z.ZodType, error: z.ZodError, at = ''): Issue[]
     if (issue.code !== 'unrecognized_keys')
       return [{ path: dotted(issue.path), message: issue.message }]
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)))
-    const known = knownFieldsAt(jsonSchemaOf(schema), path)
     return issue.keys.map((key) => ({
       path: dotted([...issue.path, key]),
-      message: unknownFieldMessage(key, known),
+      message: unknownFieldMessage(jsonSchemaOf(schema), path, key),
     }))
   })
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { applyMergePatch } from '../src/input.js'
-import { closestName, knownFieldsAt } from '../src/suggest.js'
 
 describe('applyMergePatch (RFC 7396, appendix A)', () => {
   const cases: [unknown, unknown, unknown][] = [
@@ -32,42 +31,5 @@ describe('applyMergePatch (RFC 7396, appendix A)', () => {
     const target = { a: { b: 1 } }
     applyMergePatch(target, { a: { b: 2 } })
     expect(target).toEqual({ a: { b: 1 } })
-  })
-})
-
-describe('did you mean', () => {
-  it.each([
-    ['heathcheck', ['healthcheck', 'image', 'port'], 'healthcheck'],
-    ['nmae', ['name', 'source'], 'name'],
-    ['IMAGE', ['image', 'tag'], 'image'],
-    ['bogus', ['name', 'source'], null],
-    ['x', ['y', 'name'], 'y'],
-    ['tag', [], null],
-  ])('%s among %j → %s', (name, candidates, expected) => {
-    expect(closestName(name, candidates)).toBe(expected)
-  })
-
-  it('finds the fields a JSON Schema allows at a path, through unions, arrays and maps', () => {
-    const schema = {
-      type: 'object',
-      properties: {
-        faces: { type: 'array', items: { type: 'object', properties: { host: {}, port: {} } } },
-        healthcheck: {
-          anyOf: [
-            { type: 'object', properties: { path: {} } },
-            { type: 'object', properties: { cmd: {} } },
-          ],
-        },
-        labels: {
-          type: 'object',
-          additionalProperties: { type: 'object', properties: { value: {} } },
-        },
-      },
-    }
-    expect([...knownFieldsAt(schema, [])].sort()).toEqual(['faces', 'healthcheck', 'labels'])
-    expect([...knownFieldsAt(schema, ['faces', 0])].sort()).toEqual(['host', 'port'])
-    expect([...knownFieldsAt(schema, ['healthcheck'])].sort()).toEqual(['cmd', 'path'])
-    expect([...knownFieldsAt(schema, ['labels', 'any'])]).toEqual(['value'])
-    expect([...knownFieldsAt(schema, ['nothing'])]).toEqual([])
   })
 })

@@ -19,3 +19,4 @@ export {
 export { createServiceRegistry } from './context.js'
 export type { DefinitionOf, KindCategory, RegisteredKind, Registry } from './registry.js'
 export { createRegistry } from './registry.js'
+export { unknownFieldMessage } from './suggest.js'

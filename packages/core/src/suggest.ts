@@ -68,8 +68,15 @@ export function knownFieldsAt(schema: unknown, path: readonly (string | number)[
   return found
 }
 
-/** `unknown field; did you mean healthcheck?` for a key the schema does not allow at that path. */
-export function unknownFieldMessage(key: string, known: Iterable<string>): string {
-  const suggestion = closestName(key, known)
+/**
+ * The message for a key a JSON Schema does not allow at `path`: `unknown field; did you mean
+ * healthcheck?` when a known field there is one or two edits away, else `unknown field`.
+ */
+export function unknownFieldMessage(
+  jsonSchema: unknown,
+  path: readonly (string | number)[],
+  key: string,
+): string {
+  const suggestion = closestName(key, knownFieldsAt(jsonSchema, path))
   return suggestion ? `unknown field; did you mean ${suggestion}?` : 'unknown field'
 }
