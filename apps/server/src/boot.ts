@@ -107,6 +107,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       dataDir: join(config.dataDir, 'workloads'),
       allowedVolumePaths: [],
       publicUrl: config.publicUrl,
+      publishHost: config.publishHost,
     })
     hostServices.provide(dockerService, docker)
     if (proxy) hostServices.provide(proxyService, proxy)

@@ -19,6 +19,8 @@ export interface ServerConfig {
    */
   proxyOptions: Record<string, string>
   domain: string | null
+  /** Where ports are published when no proxy fronts a workload (FORGE_PUBLISH_HOST). */
+  publishHost: string
   /** Reconciler tick, clamped to 5 s..5 min. */
   reconcileIntervalMs: number
   deployConcurrency: number
@@ -119,6 +121,7 @@ export function loadConfig(
     proxy,
     proxyOptions: proxyOptionsFromEnv(proxy, env),
     domain: env.FORGE_DOMAIN || null,
+    publishHost: env.FORGE_PUBLISH_HOST || '127.0.0.1',
     reconcileIntervalMs: clampReconcileInterval(
       duration(
         pick('reconcile-interval', 'FORGE_RECONCILE_INTERVAL'),
