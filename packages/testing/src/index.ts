@@ -13,6 +13,8 @@ export { fuzzTrigger, TriggerFuzzError } from './fuzz.js'
 export type { FuzzInput } from './fuzz-inputs.js'
 export type { ProxyCall, RecordingProxy } from './proxy.js'
 export { createRecordingProxy, isRecordingProxy } from './proxy.js'
+export type { ReadRecordedDeliveriesOptions, RecordedDelivery } from './recorded.js'
+export { readRecordedDeliveries } from './recorded.js'
 export type { TestBody, TestRequest } from './request.js'
 export { encodeBody, hmacHeader, signGithub, toTriggerRequest } from './request.js'
 export type {
