@@ -205,6 +205,39 @@ describe('vendor payloads', () => {
     expect(result.ok && result.note).toMatch(note)
   })
 
+  const harborPush = (type: string, resource: Record<string, string>) => ({
+    headers: { 'content-type': 'application/json' },
+    body: new TextEncoder().encode(
+      JSON.stringify({
+        type,
+        event_data: { resources: [resource], repository: { repo_full_name: 'shop/api' } },
+      }),
+    ),
+  })
+
+  it('a Harbor push by digest (the digest in tag as well) is a push without a tag', () => {
+    const request = harborPush('PUSH_ARTIFACT', {
+      digest: HARBOR_DIGEST,
+      tag: HARBOR_DIGEST,
+      resource_url: `harbor.acme.test/shop/api@${HARBOR_DIGEST}`,
+    })
+    const result = parseRegistryWebhook(request, { requireSignature: false })
+    expect(result).toStrictEqual({
+      ok: true,
+      vendor: 'harbor',
+      events: [
+        {
+          type: 'image.push',
+          vendor: 'harbor',
+          registry: 'harbor.acme.test',
+          repository: 'shop/api',
+          tag: null,
+          digest: HARBOR_DIGEST,
+        },
+      ],
+    })
+  })
+
   it('a GitHub ping becomes a ping event', () => {
     const body = new TextEncoder().encode('{"zen":"Keep it logically awesome.","hook_id":1}')
     const result = parseRegistryWebhook(

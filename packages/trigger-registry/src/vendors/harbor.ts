@@ -1,6 +1,6 @@
 import type { ImagePushEvent } from '@forge/core'
 import { isJsonObject, jsonAt, jsonText, PayloadError } from '@forge/core/trigger'
-import { parseImageRef } from '../image-ref.js'
+import { isDigest, parseImageRef } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'
 
@@ -25,12 +25,15 @@ export const harbor: VendorReader = {
       const url = jsonText(resource, 'resource_url')
       const ref = url ? parseImageRef(url) : null
       const repository = fullName ?? ref?.repository
+      // A push by digest carries the digest in `tag` too: it is a push without a tag.
+      const tag = jsonText(resource, 'tag')
+      const byDigest = tag !== null && isDigest(tag)
       const event = repository
         ? imagePush('harbor', {
             registry: ref?.registry ?? null,
             repository,
-            tag: jsonText(resource, 'tag') ?? ref?.tag ?? null,
-            digest: jsonText(resource, 'digest') ?? ref?.digest ?? null,
+            tag: byDigest ? null : (tag ?? ref?.tag ?? null),
+            digest: jsonText(resource, 'digest') ?? (byDigest ? tag : null) ?? ref?.digest ?? null,
           })
         : null
       if (!event)
