@@ -238,6 +238,26 @@ describe('vendor payloads', () => {
     })
   })
 
+  it('a Harbor 1.x pushImage is the push that 2.0 calls PUSH_ARTIFACT', () => {
+    const request = harborPush('pushImage', {
+      digest: HARBOR_DIGEST,
+      tag: '1.4.0',
+      resource_url: 'harbor.acme.test/shop/api:1.4.0',
+    })
+    expect(parseRegistryWebhook(request, { requireSignature: false })).toMatchObject({
+      ok: true,
+      vendor: 'harbor',
+      events: [{ registry: 'harbor.acme.test', repository: 'shop/api', tag: '1.4.0' }],
+    })
+    const pull = parseRegistryWebhook(harborPush('pullImage', { tag: '1.4.0' }), {
+      requireSignature: false,
+    })
+    expect(pull).toMatchObject({ ok: true, events: [] })
+    expect(pull.ok && pull.note).toBe(
+      'Harbor pullImage events do not deploy: only PUSH_ARTIFACT (pushImage in Harbor 1.x)',
+    )
+  })
+
   it('a GitHub ping becomes a ping event', () => {
     const body = new TextEncoder().encode('{"zen":"Keep it logically awesome.","hook_id":1}')
     const result = parseRegistryWebhook(
