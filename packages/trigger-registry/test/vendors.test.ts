@@ -205,6 +205,35 @@ describe('vendor payloads', () => {
     expect(result.ok && result.note).toMatch(note)
   })
 
+  it('an older GitHub registry_package (no container_metadata) takes its version as the tag and its image from registry.url', () => {
+    // The GitHub Package Registry of 2019 named images docker.pkg.github.com/owner/repository/name.
+    const body = new TextEncoder().encode(
+      JSON.stringify({
+        action: 'published',
+        registry_package: {
+          name: 'server',
+          package_type: 'CONTAINER',
+          owner: { login: 'DingGGu' },
+          package_version: { version: '1.2.3' },
+          registry: { type: 'docker', url: 'https://docker.pkg.github.com/DingGGu/UtaiteBOX' },
+        },
+      }),
+    )
+    const headers = { 'content-type': 'application/json', 'x-github-event': 'registry_package' }
+    const result = parseRegistryWebhook({ headers, body }, { requireSignature: false })
+    expect(result).toMatchObject({ ok: true, vendor: 'github' })
+    expect(result.ok && result.events).toStrictEqual([
+      {
+        type: 'image.push',
+        vendor: 'github',
+        registry: 'docker.pkg.github.com',
+        repository: 'dingggu/utaitebox/server',
+        tag: '1.2.3',
+        digest: null,
+      },
+    ])
+  })
+
   const harborPush = (type: string, resource: Record<string, string>) => ({
     headers: { 'content-type': 'application/json' },
     body: new TextEncoder().encode(
