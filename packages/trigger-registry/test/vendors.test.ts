@@ -205,6 +205,25 @@ describe('vendor payloads', () => {
     expect(result.ok && result.note).toMatch(note)
   })
 
+  it.each([
+    ['create', 1],
+    ['published', 1],
+    ['updated', 1],
+    ['deleted', 0],
+  ])('a GHCR package event with action %s gives %i event(s)', (action, count) => {
+    const { headers, body } = requestFor('github/package-published-container.json')
+    const json = { ...JSON.parse(new TextDecoder().decode(body)), action }
+    const result = parseRegistryWebhook(
+      { headers, body: new TextEncoder().encode(JSON.stringify(json)) },
+      { requireSignature: false },
+    )
+    expect(result.ok && result.events).toHaveLength(count)
+    if (count === 0)
+      expect(result.ok && result.note).toBe(
+        'GitHub package deleted: only published, updated and create deploy',
+      )
+  })
+
   it('an older GitHub registry_package (no container_metadata) takes its version as the tag and its image from registry.url', () => {
     // The GitHub Package Registry of 2019 named images docker.pkg.github.com/owner/repository/name.
     const body = new TextEncoder().encode(

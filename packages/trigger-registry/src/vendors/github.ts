@@ -11,7 +11,9 @@ import { isDigest, parseImageRef } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'
 
-const PUBLISHED = new Set(['published', 'updated'])
+// GitHub documents `published` and `updated`; GHCR's preview event (`package_v2`, 2021) said
+// `create` for a new version. Any other action (a deletion) never deploys.
+const PUBLISHED = new Set(['published', 'updated', 'create'])
 
 /**
  * GitHub Packages (`package` and the older `registry_package` events). Only container packages
@@ -41,7 +43,7 @@ export const github: VendorReader = {
     if (!PUBLISHED.has(action)) {
       return {
         events: [],
-        note: `GitHub package ${action || 'event'}: only published and updated deploy`,
+        note: `GitHub package ${action || 'event'}: only published, updated and create deploy`,
       }
     }
     const event = imagePush('github', containerVersion(pkg), deliveryId)
