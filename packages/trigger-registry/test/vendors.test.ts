@@ -253,6 +253,27 @@ describe('vendor payloads', () => {
     ])
   })
 
+  it("Quay's 2013 updated_tags object (tag → image id) gives an event per tag", () => {
+    const body = new TextEncoder().encode(
+      JSON.stringify({
+        docker_url: 'quay.io/acme/web',
+        updated_tags: { latest: 'b750fe79269d', 'v3.1.0': 'b750fe79269d' },
+      }),
+    )
+    const result = parseRegistryWebhook(
+      { headers: { 'content-type': 'application/json' }, body },
+      { requireSignature: false },
+    )
+    expect(result).toMatchObject({
+      ok: true,
+      vendor: 'quay',
+      events: [
+        { repository: 'acme/web', tag: 'latest', digest: null },
+        { repository: 'acme/web', tag: 'v3.1.0', digest: null },
+      ],
+    })
+  })
+
   const harborPush = (type: string, resource: Record<string, string>) => ({
     headers: { 'content-type': 'application/json' },
     body: new TextEncoder().encode(
