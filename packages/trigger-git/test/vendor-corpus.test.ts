@@ -5,14 +5,13 @@
  * way; the recordings carry the headers of an unsigned delivery.
  */
 import { createHmac } from 'node:crypto'
-import { dirname, join } from 'node:path'
 import type { InboundEvent, TriggerRequest } from '@forge/core'
-import { type RecordedDelivery, readRecordedDeliveries } from '@forge/testing'
+import type { RecordedDelivery } from '@forge/testing'
 import { describe, expect, it } from 'vitest'
 import { parseGitWebhook } from '../src/index.js'
-import { FIXTURES } from './fixtures.js'
+import { vendorDeliveries } from './fixtures.js'
 
-const corpus = readRecordedDeliveries(join(dirname(FIXTURES), 'vendors'), { kind: 'git' })
+const corpus = vendorDeliveries()
 
 const SECRET = 'forge-vendor-corpus-secret'
 const hmac = (algorithm: 'sha1' | 'sha256', body: Uint8Array) =>

@@ -5,16 +5,13 @@
  * credential its vendor sends; the recordings carry the headers of an unauthenticated delivery.
  */
 import { createHmac } from 'node:crypto'
-import { dirname, join } from 'node:path'
 import type { InboundEvent, TriggerRequest } from '@forge/core'
-import { type RecordedDelivery, readRecordedDeliveries } from '@forge/testing'
+import type { RecordedDelivery } from '@forge/testing'
 import { parseRegistryWebhook } from '@forge/trigger-registry'
 import { describe, expect, it } from 'vitest'
-import { WEBHOOK_FIXTURES } from '../../../test-support/shared.js'
+import { vendorDeliveries } from './fixtures.js'
 
-const corpus = readRecordedDeliveries(join(dirname(WEBHOOK_FIXTURES), 'vendors'), {
-  kind: 'registry',
-})
+const corpus = vendorDeliveries()
 
 const SECRET = 'forge-vendor-corpus-secret'
 const hmac = (algorithm: 'sha1' | 'sha256', body: Uint8Array) =>
