@@ -15,8 +15,8 @@ export type { ProxyCall, RecordingProxy } from './proxy.js'
 export { createRecordingProxy, isRecordingProxy } from './proxy.js'
 export type { ReadRecordedDeliveriesOptions, RecordedDelivery } from './recorded.js'
 export { readRecordedDeliveries } from './recorded.js'
-export type { TestBody, TestRequest } from './request.js'
-export { encodeBody, hmacHeader, signGithub, toTriggerRequest } from './request.js'
+export type { CredentialScheme, TestBody, TestRequest } from './request.js'
+export { encodeBody, hmacHeader, signGithub, signRequest, toTriggerRequest } from './request.js'
 export type {
   ContractStep,
   SourceContractOptions,

@@ -1,8 +1,9 @@
+import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readRecordedDeliveries } from '../src/index.js'
+import { readRecordedDeliveries, signRequest } from '../src/index.js'
 
 const roots: string[] = []
 afterEach(() => {
@@ -113,5 +114,34 @@ describe('readRecordedDeliveries', () => {
     ],
   ])('a file with %s throws, naming the file and the field', (_name, content, message) => {
     expect(() => readRecordedDeliveries(corpus({ 'toy/bad.json': content }))).toThrow(message)
+  })
+})
+
+describe('signRequest', () => {
+  it('sets each header to its scheme over the exact body, keeping the others', () => {
+    // GitHub's published test vector.
+    const secret = "It's a Secret to Everybody"
+    const body = new TextEncoder().encode('Hello, World!')
+    const request = { headers: { 'x-toy-event': 'push', 'x-gitea-signature': '' }, body }
+    const signed = signRequest(request, secret, {
+      'X-Hub-Signature-256': 'sha256=',
+      'x-gitea-signature': 'hmac-sha256',
+      'x-hub-signature': 'sha1=',
+      'x-gitlab-token': 'token',
+      authorization: 'bearer',
+    })
+    const hex = '757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17'
+    expect(signed).toStrictEqual({
+      headers: {
+        'x-toy-event': 'push',
+        'x-hub-signature-256': `sha256=${hex}`,
+        'x-gitea-signature': hex,
+        'x-hub-signature': `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`,
+        'x-gitlab-token': secret,
+        authorization: `Bearer ${secret}`,
+      },
+      body,
+    })
+    expect(request.headers['x-gitea-signature']).toBe('')
   })
 })
