@@ -125,15 +125,18 @@ describe('signatures', () => {
     ['Gitea', { 'x-gitea-event': 'push', ...EMPTY_SIGNATURES }],
     ['Forgejo', { 'x-forgejo-event': 'push', 'x-forgejo-signature': '', ...EMPTY_SIGNATURES }],
   ] as const
+  const unsignedPush = (headers: Record<string, string>) => {
+    const { request, secret } = loadFixture('gitea/push-event.json')
+    return {
+      request: { headers: { 'content-type': 'application/json', ...headers }, body: request.body },
+      secret,
+    }
+  }
 
   it.each(hooksWithoutSecret)(
     '%s with an empty digest (sha256=) is unsigned: read when signatures are optional, even with a secret',
     (_vendor, headers) => {
-      const { request, secret } = loadFixture('gitea/push-event.json')
-      const unsigned = {
-        headers: { 'content-type': 'application/json', ...headers },
-        body: request.body,
-      }
+      const { request: unsigned, secret } = unsignedPush(headers)
       expect(parseGitWebhook(unsigned, { requireSignature: false })).toMatchObject({
         ok: true,
         verified: false,
@@ -148,11 +151,7 @@ describe('signatures', () => {
   it.each(hooksWithoutSecret)(
     '%s with an empty digest is refused as unsigned, not as a bad signature, when signatures are required',
     (_vendor, headers) => {
-      const { request, secret } = loadFixture('gitea/push-event.json')
-      const unsigned = {
-        headers: { 'content-type': 'application/json', ...headers },
-        body: request.body,
-      }
+      const { request: unsigned, secret } = unsignedPush(headers)
       const result = parseGitWebhook(unsigned, { secret, requireSignature: true })
       expect(result).toMatchObject({ ok: false, status: 401, code: 'signature_missing' })
       expect(!result.ok && result.message).toMatch(

@@ -4,9 +4,8 @@
  * Every one goes through `parse` unsigned, unsigned under a trigger with a secret, and with the
  * credential its vendor sends; the recordings carry the headers of an unauthenticated delivery.
  */
-import { createHmac } from 'node:crypto'
-import type { InboundEvent, TriggerRequest } from '@forge/core'
-import type { RecordedDelivery } from '@forge/testing'
+import type { ImagePushEvent, InboundEvent } from '@forge/core'
+import { type CredentialScheme, signRequest } from '@forge/testing'
 import { parseRegistryWebhook } from '@forge/trigger-registry'
 import { describe, expect, it } from 'vitest'
 import { vendorDeliveries } from './fixtures.js'
@@ -14,10 +13,6 @@ import { vendorDeliveries } from './fixtures.js'
 const corpus = vendorDeliveries()
 
 const SECRET = 'forge-vendor-corpus-secret'
-const hmac = (algorithm: 'sha1' | 'sha256', body: Uint8Array) =>
-  createHmac(algorithm, SECRET).update(body).digest('hex')
-
-type Scheme = 'hex' | 'sha256=' | 'sha1=' | 'bearer'
 
 /**
  * What each vendor sends to prove a delivery: the header naming it, if any, and its credential
@@ -26,7 +21,10 @@ type Scheme = 'hex' | 'sha256=' | 'sha1=' | 'bearer'
  * body, Gitea and Forgejo in the spellings of Gogs and GitHub too. Docker Hub and Quay send no
  * credential at all: only the secret webhook URL stands for them.
  */
-const VENDORS: Record<string, { delivery?: string; credentials: Record<string, Scheme> | null }> = {
+const VENDORS: Record<
+  string,
+  { delivery?: string; credentials: Record<string, CredentialScheme> | null }
+> = {
   distribution: { credentials: { authorization: 'bearer' } },
   harbor: { credentials: { authorization: 'bearer' } },
   github: {
@@ -36,8 +34,8 @@ const VENDORS: Record<string, { delivery?: string; credentials: Record<string, S
   gitea: {
     delivery: 'x-gitea-delivery',
     credentials: {
-      'x-gitea-signature': 'hex',
-      'x-gogs-signature': 'hex',
+      'x-gitea-signature': 'hmac-sha256',
+      'x-gogs-signature': 'hmac-sha256',
       'x-hub-signature-256': 'sha256=',
       'x-hub-signature': 'sha1=',
     },
@@ -45,9 +43,9 @@ const VENDORS: Record<string, { delivery?: string; credentials: Record<string, S
   forgejo: {
     delivery: 'x-forgejo-delivery',
     credentials: {
-      'x-forgejo-signature': 'hex',
-      'x-gitea-signature': 'hex',
-      'x-gogs-signature': 'hex',
+      'x-forgejo-signature': 'hmac-sha256',
+      'x-gitea-signature': 'hmac-sha256',
+      'x-gogs-signature': 'hmac-sha256',
       'x-hub-signature-256': 'sha256=',
       'x-hub-signature': 'sha1=',
     },
@@ -80,24 +78,9 @@ const DECISIONS: Record<string, string> = {
     'an event per tag: Quay once sent updated_tags as an object of tag → image id; its keys name the tags as clearly as the list of today does',
 }
 
-function withVendorCredential({ vendor, request }: RecordedDelivery): TriggerRequest | null {
-  const credentials = VENDORS[vendor]!.credentials
-  if (credentials === null) return null
-  const headers = { ...request.headers }
-  for (const [header, scheme] of Object.entries(credentials)) {
-    headers[header] =
-      scheme === 'bearer'
-        ? `Bearer ${SECRET}`
-        : scheme === 'hex'
-          ? hmac('sha256', request.body)
-          : `${scheme}${hmac(scheme === 'sha1=' ? 'sha1' : 'sha256', request.body)}`
-  }
-  return { headers, body: request.body }
-}
-
 // The corpus names what a deploy needs; a batched registry event's own id is not stated.
 const stated = (event: InboundEvent) => {
-  const { deliveryId: _id, ...rest } = event as InboundEvent & { deliveryId?: string }
+  const { deliveryId: _id, ...rest } = event as ImagePushEvent
   return rest
 }
 
@@ -118,6 +101,8 @@ describe('the vendor corpus through parse', () => {
   )
   describe.each(cases)('%s', (_case, delivery) => {
     const unsigned = parseRegistryWebhook(delivery.request, { requireSignature: false })
+    const underSecret = (requireSignature: boolean) =>
+      parseRegistryWebhook(delivery.request, { secret: SECRET, requireSignature })
     // One recording (the CNCF docs' v2 example) carries the bearer its registry was configured
     // with; under this test's secret that is a wrong credential, not a missing one.
     const carriesCredential = delivery.request.headers.authorization !== undefined
@@ -132,25 +117,23 @@ describe('the vendor corpus through parse', () => {
       expect(unsigned.deliveryId).toBe(header ? delivery.request.headers[header] : undefined)
     })
 
-    it('is read the same when the trigger has a secret but does not require one', () => {
-      const result = parseRegistryWebhook(delivery.request, {
-        secret: SECRET,
-        requireSignature: false,
-      })
+    const readUnderSecret = carriesCredential
+      ? 'is refused for its recorded bearer, another secret, even when none is required'
+      : 'is read the same when the trigger has a secret but does not require one'
+    it(readUnderSecret, () => {
+      const result = underSecret(false)
       if (carriesCredential) expect(result).toMatchObject({ ok: false, code: 'auth_invalid' })
       else expect(result).toStrictEqual(unsigned)
     })
 
-    const authenticated = withVendorCredential(delivery)
+    const credentials = VENDORS[delivery.vendor]!.credentials
+    const authenticated = credentials && signRequest(delivery.request, SECRET, credentials)
     const refusal =
       authenticated === null
         ? 'is refused when a credential is required: the vendor cannot send one'
         : 'is refused as unauthenticated when a credential is required'
     it(refusal, () => {
-      const result = parseRegistryWebhook(delivery.request, {
-        secret: SECRET,
-        requireSignature: true,
-      })
+      const result = underSecret(true)
       expect(result).toMatchObject({
         ok: false,
         status: 401,
