@@ -180,6 +180,43 @@ describe('authentication', () => {
     expect(result.ok === false && result.message).toMatch(message)
   })
 
+  // What Gitea and Forgejo send from a hook without a secret: their signature headers empty and
+  // GitHub's with an empty digest.
+  const giteaUnsigned = (vendor: 'gitea' | 'forgejo') => {
+    const { body } = requestFor('gitea/package-created-container.json')
+    const headers = {
+      ...json,
+      [`x-${vendor}-event`]: 'package',
+      'x-gitea-signature': '',
+      'x-forgejo-signature': '',
+      'x-hub-signature': 'sha1=',
+      'x-hub-signature-256': 'sha256=',
+    }
+    return { headers, body }
+  }
+
+  it.each(['gitea', 'forgejo'] as const)(
+    '%s with an empty digest (sha256=) is unauthenticated: read when auth is optional, even with a secret',
+    (vendor) => {
+      const result = parseRegistryWebhook(giteaUnsigned(vendor), {
+        secret: REGISTRY_TOKEN,
+        requireSignature: false,
+      })
+      expect(result).toMatchObject({ ok: true, vendor, events: [{ tag: 'v2.0.1' }] })
+    },
+  )
+
+  it.each(['gitea', 'forgejo'] as const)(
+    '%s with an empty digest is refused as unauthenticated, not as a wrong credential, when auth is required',
+    (vendor) => {
+      const result = parseRegistryWebhook(giteaUnsigned(vendor), strict)
+      expect(result).toMatchObject({ ok: false, status: 401, code: 'auth_missing' })
+      expect(result.ok === false && result.message).toMatch(
+        /no credential \(its x-\w+-signature(-256)? header is empty: the sender has no secret\)/,
+      )
+    },
+  )
+
   it('a GitHub package event signed with another secret is refused', () => {
     const request = requestFor('github/package-published-container.json')
     const result = parseRegistryWebhook(request, { secret: 'other', requireSignature: true })
