@@ -139,7 +139,17 @@ export type ParseResult =
       /** True when a signature or token was checked and matched; hosts record it per delivery. */
       verified?: boolean
     }
-  | { ok: false; status: ParseRejectionStatus; code: string; message: string }
+  | {
+      ok: false
+      status: ParseRejectionStatus
+      code: string
+      message: string
+      /**
+       * True when the signature or token was checked and matched before the request was refused
+       * for its content (a 422 of a signed body): hosts record it on the delivery.
+       */
+      verified?: boolean
+    }
 
 /** How `parse` refuses a request: `rejectRequest(status, code, message)` builds one. */
 export type ParseRejection = Extract<ParseResult, { ok: false }>

@@ -29,6 +29,14 @@ export type DeliveryAnswer =
     }
   | { accepted: false; deliveryId: string; status: number; code: string; message: string }
 
+/** A parse that accepted a required signature has verified it; otherwise the plugin says. */
+function signatureResult(result: ParseResult, required: boolean): SignatureResult {
+  if (!result.ok && result.status === 401) return 'rejected'
+  if (result.verified) return 'verified'
+  if (!required) return 'not-required'
+  return result.ok ? 'verified' : 'unchecked'
+}
+
 // Compared against when the secret is unknown, so unknown and known secrets cost the same work.
 const DECOY_HASH = sha256Hex('forge-unknown-webhook-secret')
 
@@ -63,14 +71,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       })
       result = { ok: false, status: 400, code: e.code, message: e.message }
     }
-    // A parse that accepted a required signature has verified it; otherwise the plugin says.
-    const signature: SignatureResult = !result.ok
-      ? result.status === 401
-        ? 'rejected'
-        : 'not-required'
-      : result.verified || trigger.requireSignature
-        ? 'verified'
-        : 'not-required'
+    const signature = signatureResult(result, trigger.requireSignature)
     if (!result.ok) {
       const delivery = store.deliveries.create({
         triggerId: trigger.id,
@@ -102,13 +103,21 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           outcomes: earlier.outcomes,
         }
     }
+    const bindings = store.bindings.forTrigger(trigger.id)
+    const note =
+      result.note ??
+      (!trigger.enabled
+        ? 'The trigger is disabled.'
+        : bindings.length === 0
+          ? 'No workload is bound to this trigger: bind one (POST /api/workloads/:id/triggers) for its deliveries to deploy.'
+          : null)
     const delivery = store.deliveries.create({
       triggerId: trigger.id,
       vendor: result.vendor,
       externalId,
       status: 202,
       signature,
-      note: result.note ?? (trigger.enabled ? null : 'The trigger is disabled.'),
+      note,
       events: result.events,
       headers: request.headers,
       body: request.body,
@@ -118,7 +127,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     if (trigger.enabled) {
       outcomes = await fanOut(
         { deliveryId: delivery.id, trigger, definition, events: result.events, note: result.note },
-        store.bindings.forTrigger(trigger.id),
+        bindings,
         deps,
       )
       store.deliveries.setOutcomes(delivery.id, outcomes)
@@ -138,14 +147,45 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     return trigger
   }
 
+  /** The trigger whose webhook URL carries this secret (constant-time, same work if unknown). */
+  function bySecret(secret: string): Trigger {
+    const hash = sha256Hex(secret)
+    const found = store.triggers.findBySecretHash(hash)
+    const matches = safeEqual(hash, found?.secretHash ?? DECOY_HASH)
+    if (!found || !matches) throw hostError(HostErrors.WebhookUnknown, {})
+    return found.trigger
+  }
+
   return {
     /** `POST /api/webhook/triggers/:secret`: the secret in the URL names the trigger. */
     receive(secret: string, request: TriggerRequest): Promise<DeliveryAnswer> {
-      const hash = sha256Hex(secret)
-      const found = store.triggers.findBySecretHash(hash)
-      const matches = safeEqual(hash, found?.secretHash ?? DECOY_HASH)
-      if (!found || !matches) throw hostError(HostErrors.WebhookUnknown, {})
-      return process(found.trigger, request, null)
+      return process(bySecret(secret), request, null)
+    },
+
+    /** A request over the body limit: recorded (without its body) and refused with a 413. */
+    refuseTooLarge(secret: string, headers: Record<string, string>, limit: number): DeliveryAnswer {
+      const trigger = bySecret(secret)
+      const error = hostError(HostErrors.BodyTooLarge, { limit })
+      const delivery = store.deliveries.create({
+        triggerId: trigger.id,
+        vendor: null,
+        externalId: null,
+        status: 413,
+        signature: trigger.requireSignature ? 'unchecked' : 'not-required',
+        error: `${error.code}: ${error.message}`,
+        events: [],
+        headers,
+        body: new Uint8Array(),
+        redeliveryOf: null,
+      })
+      published(delivery.id)
+      return {
+        accepted: false,
+        deliveryId: delivery.id,
+        status: 413,
+        code: error.code,
+        message: error.message,
+      }
     },
 
     /** Processes a recorded delivery again, without the duplicate check. */

@@ -2,7 +2,7 @@ import type Router from '@koa/router'
 import type { Context } from 'koa'
 import type { z } from 'zod'
 import { parseInput } from '../input.js'
-import { readJson, readRawBody } from './body.js'
+import { readJson } from './body.js'
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
@@ -87,11 +87,9 @@ export class RouteTable {
     this.docs.push({ method, path, summary, body, query, public: spec.public })
     this.router[spec.method](spec.path, async (ctx) => {
       const body =
-        spec.body === 'raw'
-          ? await readRawBody(ctx)
-          : spec.body
-            ? parseInput(spec.body, await readJson(ctx), 'request body')
-            : undefined
+        spec.body && spec.body !== 'raw'
+          ? parseInput(spec.body, await readJson(ctx), 'request body')
+          : undefined
       const query = spec.query ? parseInput(spec.query, ctx.query, 'query') : undefined
       const result = await spec.handler({
         params: ctx.params as PathParams<P>,

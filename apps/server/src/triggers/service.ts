@@ -1,4 +1,5 @@
-import type { TriggerDefinition } from '@forge/core'
+import { randomBytes } from 'node:crypto'
+import type { TriggerDefinition, TriggerSetup } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { effectiveBindingConfig, validateConfig } from '@forge/core/host'
 import { HostErrors, hostError } from '../errors.js'
@@ -17,6 +18,12 @@ export interface TriggerServiceDeps {
 
 /** A trigger as the API shows it: with its webhook URL, never its signing secret. */
 export type TriggerView = Trigger & { webhookUrl: string }
+
+/** The answer to creating one: once, the secret it generated, and how to set each vendor up. */
+export type CreatedTrigger = TriggerView & { signingSecret?: string; setup: TriggerSetup[] }
+
+/** 32 random bytes as hex: every vendor's secret field and header takes it as it is. */
+const generateSigningSecret = () => randomBytes(32).toString('hex')
 
 /** A binding as the API shows it: with its workload's name. */
 export type BindingView = Binding & { workloadName: string | null }
@@ -78,6 +85,32 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     if (!result.ok) throw result.error
   }
 
+  /** A trigger that requires signatures and was given no signing secret gets a generated one. */
+  function withSigningSecret(input: TriggerInput): {
+    input: TriggerInput
+    generated: string | null
+  } {
+    if (input.requireSignature === false || input.signingSecret) return { input, generated: null }
+    const generated = generateSigningSecret()
+    return { input: { ...input, signingSecret: generated }, generated }
+  }
+
+  /** The answer to a create: the view, the generated secret (this once) and each vendor's setup. */
+  function createdView(
+    definition: TriggerDefinition,
+    trigger: Trigger,
+    secrets: { generated: string | null; given: string | null | undefined },
+  ): CreatedTrigger {
+    const shown = view(trigger)
+    const setup =
+      definition.setup?.({
+        webhookUrl: shown.webhookUrl,
+        signingSecret: secrets.generated ?? secrets.given ?? null,
+        requireSignature: shown.requireSignature,
+      }) ?? []
+    return { ...shown, ...(secrets.generated ? { signingSecret: secrets.generated } : {}), setup }
+  }
+
   function createBinding(
     trigger: Trigger,
     workload: { id: string; name: string },
@@ -101,10 +134,17 @@ export function createTriggerService(deps: TriggerServiceDeps) {
       return { ...view(trigger), bindings: store.bindings.forTrigger(trigger.id).map(named) }
     },
 
-    async create(input: TriggerInput): Promise<TriggerView> {
-      await checkConfig(input.kind, input.config, 'config')
+    /**
+     * Creates a trigger. One that requires signatures and was given no signing secret gets a
+     * generated one, answered once as `signingSecret` (never again) with `setup`: per vendor,
+     * what to paste where.
+     */
+    async create(input: TriggerInput): Promise<CreatedTrigger> {
+      const definition = await checkConfig(input.kind, input.config, 'config')
       uniqueName(input.name)
-      return view(store.triggers.create(input))
+      const { input: stored, generated } = withSigningSecret(input)
+      const trigger = store.triggers.create(stored)
+      return createdView(definition, trigger, { generated, given: input.signingSecret })
     },
 
     /**
@@ -177,13 +217,23 @@ export function createTriggerService(deps: TriggerServiceDeps) {
       /** Creates a trigger and binds it in one transaction: both or neither. */
       async bindNew(workloadId: string, triggerInput: TriggerInput, input: BindInput) {
         const workload = findWorkload(workloadId)
-        await checkConfig(triggerInput.kind, triggerInput.config, 'trigger.config')
+        const definition = await checkConfig(
+          triggerInput.kind,
+          triggerInput.config,
+          'trigger.config',
+        )
         checkOverride(triggerInput, input.config ?? {})
         uniqueName(triggerInput.name)
+        const { input: stored, generated } = withSigningSecret(triggerInput)
         return store.transaction(() => {
-          const trigger = store.triggers.create(triggerInput)
+          const trigger = store.triggers.create(stored)
           const binding = createBinding(trigger, workload, input)
-          return { ...binding, workloadName: workload.name, trigger: view(trigger) }
+          const secrets = { generated, given: triggerInput.signingSecret }
+          return {
+            ...binding,
+            workloadName: workload.name,
+            trigger: createdView(definition, trigger, secrets),
+          }
         })
       },
 
