@@ -28,6 +28,10 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** How long a browser session lasts. */
   sessionTtlMs: number
+  /** Deliveries older than this are pruned (FORGE_DELIVERIES_MAX_AGE, default 30 days). */
+  deliveriesMaxAgeMs: number
+  /** At most this many deliveries are kept, newest first (FORGE_DELIVERIES_KEEP). */
+  deliveriesKeep: number
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -61,13 +65,13 @@ function int(value: string | undefined, name: string, fallback: number): number 
 /** Seconds (`30`, `30s`) or milliseconds (`500ms`) to milliseconds. */
 function duration(value: string | undefined, name: string, fallbackMs: number): number {
   if (value === undefined || value === '') return fallbackMs
-  const m = /^(\d+)(ms|s|m|h)?$/.exec(value.trim())
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value.trim())
   if (!m)
     throw new Error(
-      `Invalid ${name}: expected a duration like "30" (seconds), "30s", "15m" or "12h", got "${value}".`,
+      `Invalid ${name}: expected a duration like "30" (seconds), "30s", "15m", "12h" or "30d", got "${value}".`,
     )
   const n = Number(m[1])
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[m[2] ?? 's'] as number
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[m[2] ?? 's'] as number
   return n * unit
 }
 
@@ -136,5 +140,11 @@ export function loadConfig(
     deployTimeoutMs: duration(env.FORGE_DEPLOY_TIMEOUT, 'FORGE_DEPLOY_TIMEOUT', 15 * 60_000),
     logLevel: logLevel(env.FORGE_LOG_LEVEL),
     sessionTtlMs: duration(env.FORGE_SESSION_TTL, 'FORGE_SESSION_TTL', 12 * 3600_000),
+    deliveriesMaxAgeMs: duration(
+      env.FORGE_DELIVERIES_MAX_AGE,
+      'FORGE_DELIVERIES_MAX_AGE',
+      30 * 24 * 3600_000,
+    ),
+    deliveriesKeep: Math.max(1, int(env.FORGE_DELIVERIES_KEEP, 'FORGE_DELIVERIES_KEEP', 10_000)),
   }
 }

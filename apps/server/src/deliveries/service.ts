@@ -15,7 +15,12 @@ export interface DeliveryServiceDeps {
   registry: Registry
   deploys: Pick<DeployService, 'enqueue'>
   bus: EventBus
+  /** The bounds deliveries are pruned to, by age and by count. */
+  retention: { maxAgeMs: number; keep: number }
 }
+
+/** Deliveries are pruned at boot and after every this many new ones. */
+const PRUNE_EVERY = 100
 
 /** What a webhook sender is answered: accepted (202 with each binding's outcome) or rejected. */
 export type DeliveryAnswer =
@@ -43,10 +48,21 @@ const DECOY_HASH = sha256Hex('forge-unknown-webhook-secret')
 /** Inbound webhooks: look the trigger up, parse, record the delivery, fan out, answer fast. */
 export function createDeliveryService(deps: DeliveryServiceDeps) {
   const { store, registry, bus } = deps
+  let sincePrune = 0
+  const prune = () =>
+    store.deliveries.prune({
+      olderThan: new Date(Date.now() - deps.retention.maxAgeMs),
+      keep: deps.retention.keep,
+    })
+  prune()
   /** Every recorded delivery is published once, as it stands when its answer is known. */
   const published = (id: string) => {
     const delivery = store.deliveries.get(id)
     if (delivery) bus.publish({ type: 'delivery', delivery })
+    if (++sincePrune >= PRUNE_EVERY) {
+      sincePrune = 0
+      prune()
+    }
   }
 
   /** Parses one request for a trigger and fans it out; shared by ingress and redelivery. */
@@ -198,8 +214,19 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return process(trigger, request, delivery.id)
     },
 
-    forTrigger: (triggerId: string): Delivery[] =>
-      store.deliveries.forTrigger(findTrigger(triggerId).id),
+    /** Newest first, `limit` at a time; `next` is the cursor of the page after, if any. */
+    forTrigger(
+      triggerId: string,
+      page: { limit: number; before?: string },
+    ): { deliveries: Delivery[]; next: string | null } {
+      const trigger = findTrigger(triggerId)
+      const rows = store.deliveries.forTrigger(trigger.id, { ...page, limit: page.limit + 1 })
+      const deliveries = rows.slice(0, page.limit)
+      return {
+        deliveries,
+        next: rows.length > page.limit ? (deliveries.at(-1)?.id ?? null) : null,
+      }
+    },
   }
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { DeliveryAnswer } from '../../deliveries/service.js'
 import { errorBody } from '../../errors.js'
 import type { Services } from '../../services.js'
@@ -45,8 +46,21 @@ export function deliveryRoutes(routes: RouteTable, { deliveries }: Services): vo
   routes.add({
     method: 'get',
     path: '/api/triggers/:id/deliveries',
-    summary: 'Recent deliveries with their events and per-binding outcomes',
-    handler: ({ params }) => deliveries.forTrigger(params.id),
+    summary:
+      'Deliveries, newest first, with their events and per-binding outcomes; ?limit=&before= pages (Link: rel="next")',
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      before: z.string().min(1).optional(),
+    }),
+    handler({ params, query, ctx }) {
+      const page = deliveries.forTrigger(params.id, query)
+      if (page.next)
+        ctx.set(
+          'link',
+          `</api/triggers/${encodeURIComponent(params.id)}/deliveries?limit=${query.limit}&before=${page.next}>; rel="next"`,
+        )
+      return page.deliveries
+    },
   })
   routes.add({
     method: 'post',
