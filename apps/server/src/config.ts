@@ -1,4 +1,6 @@
-import { resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 /** Everything the host reads at boot: the environment variables of docs/operations.md; flags mirror them. */
@@ -86,6 +88,41 @@ const FLAGS = {
   'deploy-concurrency': { type: 'string' },
 } as const
 
+/** Whether `dir` holds a Forge instance: a package.json that is @forge/server or depends on it. */
+function isInstance(dir: string): boolean {
+  const file = join(dir, 'package.json')
+  if (!existsSync(file)) return false
+  try {
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+      name?: string
+      dependencies?: Record<string, string>
+    }
+    return pkg.name === '@forge/server' || Boolean(pkg.dependencies?.['@forge/server'])
+  } catch {
+    return false
+  }
+}
+
+function instanceAbove(start: string): string | null {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    // An installed @forge/server in node_modules is no instance; the folder depending on it is.
+    if (!dir.split(sep).includes('node_modules') && isInstance(dir)) return dir
+    if (dirname(dir) === dir) return null
+  }
+}
+
+/**
+ * The instance a command works on when none is named: the nearest folder at or above the
+ * current one that is a Forge instance, else the one this `forge` binary is installed in, else
+ * the current folder. Every subcommand resolves it the same way, so `forge token rotate` finds
+ * the data dir `forge serve` uses wherever the shell stands.
+ */
+export function defaultInstanceDir(cwd: string): string {
+  return (
+    instanceAbove(cwd) ?? instanceAbove(dirname(fileURLToPath(import.meta.url))) ?? resolve(cwd)
+  )
+}
+
 /** `FORGE_CADDY_ADMIN_URL=x` → `{ adminUrl: 'x' }` for the proxy kind `caddy`. */
 export function proxyOptionsFromEnv(kind: string, env: NodeJS.ProcessEnv): Record<string, string> {
   const prefix = `FORGE_${kind.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`
@@ -109,12 +146,15 @@ export function loadConfig(
   cwd = process.cwd(),
 ): ServerConfig {
   const { values } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true })
+  // An empty variable is an unset one (`FORGE_PORT= forge serve`).
   const pick = (flag: keyof typeof FLAGS, envName: string): string | undefined =>
-    values[flag] ?? env[envName]
-  const instanceDir = resolve(cwd, values['instance-dir'] ?? env.FORGE_INSTANCE_DIR ?? '.')
+    values[flag] ?? (env[envName] || undefined)
+  const named = pick('instance-dir', 'FORGE_INSTANCE_DIR')
+  const instanceDir = named ? resolve(cwd, named) : defaultInstanceDir(cwd)
   const proxy = pick('proxy', 'FORGE_PROXY') ?? 'none'
   return {
-    dataDir: resolve(cwd, pick('data-dir', 'FORGE_DATA_DIR') ?? './.forge'),
+    // Relative to the instance, not to wherever the shell stands.
+    dataDir: resolve(cwd, pick('data-dir', 'FORGE_DATA_DIR') ?? join(instanceDir, '.forge')),
     instanceDir,
     host: pick('host', 'FORGE_HOST') ?? '127.0.0.1',
     port: int(pick('port', 'FORGE_PORT'), 'FORGE_PORT', 7300),

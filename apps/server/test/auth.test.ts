@@ -78,3 +78,43 @@ describe('admin token', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 })
+
+describe('the forge CLI finds the data dir serve uses', () => {
+  const cli = join(import.meta.dirname, '..', 'dist', 'cli.js')
+
+  it('from anywhere inside the instance, token rotate rotates the token serve uses', async () => {
+    const dir = makeInstance()
+    const dataDir = join(dir, '.forge') // the default: <instance>/.forge
+    const first = await startServer({ dir, dataDir, adminToken: null })
+    const old = first.adminToken as string
+    await first.close()
+    const rotated = execFileSync('node', [cli, 'token', 'rotate'], {
+      cwd: join(dir, 'node_modules'),
+      env: { ...process.env, FORGE_DATA_DIR: '', FORGE_INSTANCE_DIR: '' },
+    })
+      .toString()
+      .trim()
+    const second = await startServer({ dir, dataDir, adminToken: null })
+    try {
+      expect((await second.api('GET', '/api/workloads', undefined, old)).status).toBe(401)
+      expect((await second.api('GET', '/api/workloads', undefined, rotated)).status).toBe(200)
+    } finally {
+      await second.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a data dir with no database instead of making one', () => {
+    const empty = join(makeInstance(), 'nothing-here')
+    let failure: { status: number; stderr: string } | undefined
+    try {
+      execFileSync('node', [cli, 'token', 'rotate', '--data-dir', empty], { stdio: 'pipe' })
+    } catch (error) {
+      const e = error as { status: number; stderr: Buffer }
+      failure = { status: e.status, stderr: e.stderr.toString() }
+    }
+    expect(failure?.status).toBe(1)
+    expect(failure?.stderr).toContain(`No Forge database at ${join(empty, 'forge.db')}`)
+    expect(existsSync(empty)).toBe(false)
+  })
+})
