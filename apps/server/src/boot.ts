@@ -148,7 +148,15 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
         plugins: () => describePlugins(registry, discovered),
       },
       auth,
-      workloads: createWorkloadService({ store, registry, contexts, deploys, containers, log }),
+      workloads: createWorkloadService({
+        store,
+        registry,
+        services: hostServices,
+        contexts,
+        deploys,
+        containers,
+        log,
+      }),
       apps: createAppService({ store }),
       triggers: createTriggerService({ store, registry, webhookBase: config.publicUrl ?? url }),
       deliveries: createDeliveryService({

@@ -122,6 +122,12 @@ export const HostErrors = {
     message: () => 'The kind of a trigger cannot change.',
     hint: 'Create a new trigger of the other kind, bind it, then delete this one.',
   }),
+  SourceCheckFailed: entry<{ kind: string; reason: string }>({
+    code: 'FORGE_SOURCE_CHECK_FAILED',
+    status: 500,
+    message: (p) => `The ${p.kind} source's check of the config failed: ${p.reason}`,
+    hint: "A source's check should report issues, not throw: report this to the plugin's authors with the config.",
+  }),
   NotSupported: entry<{ kind: string; action: string }>({
     code: 'FORGE_NOT_SUPPORTED',
     status: 409,

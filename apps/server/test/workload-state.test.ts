@@ -226,3 +226,28 @@ describe('strict input and merge patches', () => {
     expect(off.body).toMatchObject({ config: {}, enabled: false })
   })
 })
+
+describe("a source's deeper check", () => {
+  it('refuses at creation and on change, with the path, before anything deploys', async () => {
+    const bad = await create('checked', { image: 'checked/web' }, { deploy: true })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toMatchObject({
+      code: 'FORGE_CONFIG_INVALID',
+      issues: [{ path: 'source.config.image', message: 'a checked/* image names its tag' }],
+    })
+    expect((await server.api('GET', '/api/workloads')).body.map((w: Json) => w.name)).not.toContain(
+      'checked',
+    )
+    const { body: ok } = await create('checked-ok', { image: 'checked/web:v1' })
+    const change = await server.api('PATCH', `/api/workloads/${ok.id}`, {
+      source: { config: { image: 'checked/web' } },
+    })
+    expect(change.status).toBe(400)
+    expect(change.body.error.issues[0].path).toBe('source.config.image')
+    expect((await get(ok.id)).source.config.image).toBe('checked/web:v1')
+    const threw = await create('check-threw', { image: 'check/throws' })
+    expect(threw.status).toBe(500)
+    expect(threw.body.error).toMatchObject({ code: 'FORGE_SOURCE_CHECK_FAILED' })
+    expect(threw.body.error.message).toContain('check exploded')
+  })
+})

@@ -1,4 +1,10 @@
-import type { DeploymentIntent } from '@forge/core'
+import {
+  type DeploymentIntent,
+  ForgeErrors,
+  forgeError,
+  type ServiceRegistry,
+  type SourceCheckIssue,
+} from '@forge/core'
 import { type Registry, validateConfig } from '@forge/core/host'
 import type { ContainerService } from '../containers/service.js'
 import type { ReconcileReport } from '../containers/types.js'
@@ -14,9 +20,14 @@ import { workloadInput } from './input.js'
 import { type WorkloadStatus, workloadStatus } from './status.js'
 import type { EnvInput, EnvView, Workload, WorkloadInput } from './types.js'
 
+/** How long a source's `check` may take before the request fails. */
+const CHECK_TIMEOUT_MS = 10_000
+
 export interface WorkloadServiceDeps {
   store: Store
   registry: Registry
+  /** The host services a source's `check` may use (settings, Docker). */
+  services: ServiceRegistry
   contexts: SourceContexts
   deploys: DeployService
   containers: Pick<ContainerService, 'list' | 'forget' | 'lastReconcile'>
@@ -70,14 +81,50 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
     return workload
   }
 
-  /** The source kind is installed and the config valid for it; returns the validated config. */
-  async function checkSource(source: WorkloadInput['source']): Promise<Record<string, unknown>> {
+  /**
+   * The source kind is installed, the config valid for its schema, and its deeper `check` (when
+   * it has one) finds nothing wrong; returns the validated config.
+   */
+  async function checkSource(
+    source: WorkloadInput['source'],
+    workload: { id: string | null; name: string },
+  ): Promise<Record<string, unknown>> {
     const definition = installedKind(registry, 'source', source.kind, 'source.kind')
     const result = await validateConfig(definition.configSchema, source.config, {
       at: 'source.config',
     })
     if (!result.ok) throw result.error
-    return result.value as Record<string, unknown>
+    const config = result.value as Record<string, unknown>
+    if (definition.check) {
+      const log = deps.log.child({ op: 'check', kind: source.kind })
+      let problems: SourceCheckIssue[] | undefined
+      try {
+        problems = await definition.check(config, {
+          workload,
+          services: deps.services,
+          log,
+          signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+        })
+      } catch (error) {
+        throw hostError(
+          HostErrors.SourceCheckFailed,
+          { kind: source.kind, reason: (error as Error)?.message ?? String(error) },
+          { cause: error },
+        )
+      }
+      if (problems?.length) {
+        const issues = problems.map((p) => ({
+          path: p.path ? `source.config.${p.path}` : 'source.config',
+          message: p.message,
+        }))
+        throw forgeError(
+          ForgeErrors.ConfigInvalid,
+          { at: 'source.config', issues },
+          { path: issues[0]?.path, details: { issues } },
+        )
+      }
+    }
+    return config
   }
 
   function checkReferences(input: WorkloadInput, selfId?: string): void {
@@ -161,7 +208,7 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       input: WorkloadInput,
       options: { deploy?: boolean } = {},
     ): Promise<WorkloadView & { deployId?: string }> {
-      const config = await checkSource(input.source)
+      const config = await checkSource(input.source, { id: null, name: input.name })
       const checked = { ...input, source: { kind: input.source.kind, config } }
       checkReferences(checked)
       const created = store.workloads.create(checked)
@@ -201,7 +248,7 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
             ],
           },
         )
-      const config = await checkSource(next.source)
+      const config = await checkSource(next.source, { id: current.id, name: next.name })
       const input: WorkloadInput = {
         ...next,
         appId: next.appId ?? null,
