@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '@forge/core'
+import type { ContainerRecord, ProxyDriver } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { LABELS, normalizeState } from '@forge/docker'
 import type Docker from 'dockerode'
@@ -7,7 +7,7 @@ import type { EventBus } from '../events/bus.js'
 import type { HostLogger } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
 import type { Store } from '../store/index.js'
-import type { DockerStatusTracker } from './dockerStatus.js'
+import type { ReachabilityTracker } from './reachability.js'
 import type { ObservedContainer, ReconcileReport } from './types.js'
 
 export interface ReconcilerDeps {
@@ -17,7 +17,9 @@ export interface ReconcilerDeps {
   bus: EventBus
   log: HostLogger
   docker: Docker
-  dockerStatus: DockerStatusTracker
+  dockerStatus: ReachabilityTracker
+  /** The proxy, when one is configured, and where its reachability is kept. */
+  proxy: { driver: ProxyDriver; status: ReachabilityTracker } | null
   /** A workload with a running deploy is left alone (see reconcileSources). */
   isDeploying(workloadId: string): boolean
   /** Where each workload's last Source.reconcile outcome is kept. */
@@ -84,6 +86,22 @@ export class Reconciler {
     bus.publish({ type: 'docker', reachable, error })
   }
 
+  /** Asks the proxy whether it answers (a Caddy that restarted answers again, routes or not). */
+  private async pingProxy(): Promise<void> {
+    const { proxy, log, bus } = this.deps
+    if (!proxy?.driver.ping) return
+    let error: string | null = null
+    try {
+      await proxy.driver.ping()
+    } catch (caught) {
+      error = (caught as Error)?.message ?? String(caught)
+    }
+    if (!proxy.status.observe(error === null, error)) return
+    if (error === null) log.info('The proxy is reachable.')
+    else log.warn(`The proxy is unreachable (${error}). Routes are put back once it answers.`)
+    bus.publish({ type: 'proxy', reachable: error === null, error })
+  }
+
   private async passOnce(): Promise<void> {
     if (this.stopped) return
     let listed: Docker.ContainerInfo[]
@@ -99,6 +117,7 @@ export class Reconciler {
       return
     }
     this.setDocker(true, null)
+    await this.pingProxy()
     this.watchEvents()
     const { store, bus } = this.deps
     const seen = new Set<string>()
