@@ -1,54 +1,13 @@
+import { faceSchema, memorySchema, registryAuthSchema, volumeSchema } from '@forge/docker'
 import { z } from 'zod'
-
-const volume = z.discriminatedUnion('scope', [
-  z.object({
-    scope: z.literal('absolute'),
-    source: z.string().startsWith('/', 'an absolute host path'),
-    target: z.string().startsWith('/'),
-    readOnly: z.boolean().optional(),
-  }),
-  z.object({
-    scope: z.literal('ephemeral'),
-    target: z.string().startsWith('/'),
-    sizeMb: z.number().int().positive().optional(),
-  }),
-  ...(['instance', 'workload', 'named'] as const).map((scope) =>
-    z.object({
-      scope: z.literal(scope),
-      name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker volume name'),
-      target: z.string().startsWith('/'),
-      readOnly: z.boolean().optional(),
-    }),
-  ),
-])
-
-const face = z.object({
-  /** A full host name, or a bare subdomain completed with the host's FORGE_DOMAIN. */
-  host: z.string().min(1),
-  pathPrefix: z.string().startsWith('/').optional(),
-  /** The container port this face reaches; default `port`. */
-  port: z.number().int().min(1).max(65535).optional(),
-})
 
 export const imageConfigSchema = z.object({
   image: z.string().min(1),
   tag: z.string().min(1).default('latest'),
   /** `missing` never pulls an image the host has; a registry push always pulls unless `never`. */
   pull: z.enum(['always', 'missing', 'never']).default('missing'),
-  /**
-   * Credentials for a private registry. The password is never config (stored in clear): it is
-   * the workload env value named by `passwordEnv`, which the server keeps encrypted as a secret.
-   */
-  registryAuth: z
-    .object({
-      username: z.string().min(1),
-      passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env variable name'),
-      /** Default: the registry host of the image reference. */
-      serverAddress: z.string().min(1).optional(),
-    })
-    // Strict: a `password` key here would be a secret in clear config; say so instead of dropping it.
-    .strict()
-    .optional(),
+  /** Credentials for a private registry: a username and the env key holding the password. */
+  registryAuth: registryAuthSchema.optional(),
   /** Overrides the image's CMD. */
   command: z.array(z.string()).optional(),
   /** The port the app listens on inside the container. */
@@ -67,19 +26,17 @@ export const imageConfigSchema = z.object({
     .prefault({}),
   /** Defaults under the workload's own environment, which wins. */
   env: z.record(z.string(), z.string()).default({}),
-  volumes: z.array(volume).default([]),
+  volumes: z.array(volumeSchema).default([]),
   cpus: z.number().positive().optional(),
   /** Bytes, or a string such as `256m`, `1g`. */
-  memory: z
-    .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?[bkmg]?$/i, 'e.g. 256m')])
-    .optional(),
+  memory: memorySchema.optional(),
   restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).default('unless-stopped'),
   network: z.string().min(1).optional(),
   /** Run an init process as PID 1 so the app gets SIGTERM on stop. */
   init: z.boolean().default(true),
   /** Seconds a stopping container gets before SIGKILL. */
   stopTimeout: z.number().int().min(0).default(10),
-  faces: z.array(face).default([]),
+  faces: z.array(faceSchema).default([]),
   keepReleases: z.number().int().min(1).max(50).default(5),
   /**
    * Milliseconds the old container keeps serving requests in flight after the route switch:
@@ -90,14 +47,5 @@ export const imageConfigSchema = z.object({
 
 export type ImageConfig = z.infer<typeof imageConfigSchema>
 export type ImageConfigInput = z.input<typeof imageConfigSchema>
-export type Face = z.infer<typeof face>
+export type { Face } from '@forge/docker'
 export type RegistryAuthConfig = NonNullable<ImageConfig['registryAuth']>
-
-/** `256m` → bytes. */
-export function memoryBytes(memory: ImageConfig['memory']): number | undefined {
-  if (memory === undefined || typeof memory === 'number') return memory
-  const match = /^(\d+(?:\.\d+)?)([bkmg]?)$/i.exec(memory)
-  if (!match) return undefined
-  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase()] ?? 1
-  return Math.round(Number(match[1]) * unit)
-}

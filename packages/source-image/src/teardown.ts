@@ -1,5 +1,5 @@
 import { proxyService, type SourceContext, type TeardownOptions } from '@forge/core'
-import { dockerService, removeVolumes, resourceName, workloadFilter } from '@forge/docker'
+import { dockerService, removeVolumes, removeWorkloadRoutes, workloadFilter } from '@forge/docker'
 import type { ImageConfig } from './config.js'
 import { removeContainer } from './container.js'
 import { readState } from './releases.js'
@@ -15,16 +15,7 @@ export async function teardownImage(
   const docker = ctx.services.get(dockerService)
   const proxy = ctx.services.find(proxyService)
   const state = await readState(ctx)
-  if (proxy) {
-    // Every route carrying the workload's prefix, not only the recorded ones: a deploy that
-    // died between switching and recording leaves no route behind either.
-    const prefix = `${resourceName(ctx.workload, '')}-`
-    const owned = new Set([
-      ...state.routes,
-      ...(await proxy.listRoutes()).map((r) => r.id).filter((id) => id.startsWith(prefix)),
-    ])
-    for (const id of owned) await proxy.removeRoute(id)
-  }
+  if (proxy) await removeWorkloadRoutes(proxy, ctx.workload, state.routes)
   const containers = await docker.listContainers({
     all: true,
     filters: workloadFilter(ctx.workload),
