@@ -9,14 +9,9 @@ import { teardownSwarm } from './teardown.js'
 export type { Healthcheck, SwarmConfig, SwarmConfigInput } from './config.js'
 export { swarmConfigSchema } from './config.js'
 export { SwarmErrors } from './errors.js'
-export type { NodeView } from './placement.js'
-export { meetsConstraints, nodeView } from './placement.js'
-export type { ServiceSpecInput } from './spec.js'
-export { healthcheckSpec, RELEASE_LABEL, serviceName, serviceSpec, taskUpstream } from './spec.js'
+export { RELEASE_LABEL, serviceName, taskUpstream } from './spec.js'
 export type { Colour, SwarmRelease, SwarmState } from './state.js'
 export { readState } from './state.js'
-export type { TasksVerdict, TaskView, UpdateStatus, UpdateVerdict } from './status.js'
-export { judgeTasks, judgeUpdate, rowState, taskView } from './status.js'
 
 /** The `swarm` source kind: blue-green services on a Docker Swarm, across nodes. */
 export const swarmSource = defineSource<SwarmConfig>({

@@ -35,7 +35,8 @@ export async function writeRows(
       routeId,
       subdomain: release.config.faces[0]?.host ?? null,
       state: task ? rowState(task) : 'missing',
-      node: task ? cluster.nodeName(task.nodeId) : null,
+      // A task not scheduled yet has no node; null here means "none yet", not the local engine.
+      node: task?.nodeId ? cluster.nodeName(task.nodeId) : null,
       extra: {
         service: name,
         releaseId: release.id,

@@ -47,13 +47,19 @@ export async function teardownSwarm(
   await ctx.state.patch({ active: undefined, routes: undefined, pinnedNode: undefined })
 }
 
-// A removed service's tasks stop on their nodes a moment later; its volumes are in use until then.
+// A removed service's tasks stop on their nodes a moment later, and its task list empties before
+// its containers are gone; volumes (on the manager) are in use until they are.
 async function tasksGone(docker: Docker, serviceIds: Set<string>): Promise<void> {
   if (serviceIds.size === 0) return
+  const label = [...serviceIds].map((id) => `com.docker.swarm.service.id=${id}`)
   const deadline = Date.now() + TASKS_GONE_MS
   while (Date.now() < deadline) {
     const tasks = (await docker.listTasks()) as { ServiceID?: string }[]
-    if (!tasks.some((t) => t.ServiceID && serviceIds.has(t.ServiceID))) return
+    const running = tasks.some((t) => t.ServiceID && serviceIds.has(t.ServiceID))
+    const local = await Promise.all(
+      label.map((l) => docker.listContainers({ all: true, filters: { label: [l] } })),
+    )
+    if (!running && local.every((list) => list.length === 0)) return
     await sleep(250)
   }
 }

@@ -25,8 +25,13 @@ let proxy: ProxyDriver
 let image: string
 const fakes: FakeSourceContext<SwarmConfig>[] = []
 
+const REGISTRY_USER = 'forge-bot'
+const REGISTRY_PASSWORD = `pw-${process.pid}-Zq7`
+
 beforeAll(async () => {
-  swarm = await startSwarm()
+  swarm = await startSwarm({
+    registryAuth: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+  })
   docker = createDockerClient({ host: swarm.manager.host })
   await swarm.loadImage(BUSYBOX_IMAGE, [swarm.manager])
   image = await swarm.pushImage(BUSYBOX_IMAGE, 'forge-test/web:1')
@@ -43,6 +48,28 @@ function workload(config: SwarmConfig, env?: Record<string, string>) {
   const fake = swarmWorkload(docker, config, { proxy, ...(env ? { env } : {}) })
   fakes.push(fake)
   return fake
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** What a workload left on a node: task containers (named after its services), volumes. */
+async function leftOn(node: Swarm['nodes'][number], workloadId: string): Promise<string[]> {
+  const id8 = workloadId.slice(0, 8)
+  const lines = (out: string) => out.split('\n').filter(Boolean)
+  return [
+    ...lines(
+      await node.docker(['ps', '-a', '--format', '{{.Names}}', '--filter', `name=forge-${id8}-`]),
+    ),
+    ...lines(
+      await node.docker([
+        'volume',
+        'ls',
+        '-q',
+        '--filter',
+        `label=forge.workload.id=${workloadId}`,
+      ]),
+    ),
+  ]
 }
 
 function failures(results: LoadResult[]): LoadResult[] {
@@ -149,4 +176,245 @@ describe('blue-green across nodes', () => {
     console.log(`[swarm rollback] instant rollback by scaling the standby colour: ${ms} ms`)
     expect(scaled?.detail).toMatch(/still holds/)
   })
+})
+
+describe('rolling updates', () => {
+  it('replaces tasks start-first under load, and a release Swarm rolls back is a failed deploy', async () => {
+    const host = 'rolling.swarm.test'
+    const config = (v: string, overrides: Parameters<typeof versionedConfig>[2] = {}) =>
+      versionedConfig(image, v, { faces: [{ host }], strategy: 'rolling', ...overrides })
+    const fake = workload(config('r1'))
+    await swarmSource.deploy(fake.ctx, manual)
+    await waitFor('r1 through Caddy', async () => (await get(caddy.httpPort, host)).body === 'r1')
+
+    const load = startLoad(caddy.httpPort, host, 10)
+    setConfig(fake, config('r2'))
+    const updated = await swarmSource.deploy(fake.ctx, manual)
+    setConfig(fake, config('r3', { healthcheck: { path: '/nope', interval: 250, retries: 2 } }))
+    const error = await swarmSource.deploy(fake.ctx, manual).catch((e: unknown) => e)
+    await pause(500)
+    const results = await load.stop()
+    const failed = failures(results)
+    console.log(
+      `[swarm rolling] ${results.length} requests, ${failed.length} failed (r1 → r2, then r3 rolled back)`,
+    )
+    console.log(`[swarm rolling] error: ${(error as Error).message}`)
+
+    expect(updated.status).toBe('deployed')
+    expect(isForgeError(error) && error.code).toBe('FORGE_SWARM_DEPLOY_FAILED')
+    expect((error as Error).message).toMatch(/rolled the update back/)
+    const service = await docker
+      .getService(`forge-${fake.ctx.workload.id.slice(0, 8)}-blue`)
+      .inspect()
+    expect(service.UpdateStatus?.State).toBe('rollback_completed')
+    expect(failed).toEqual([])
+    expect(results.at(-1)?.body).toBe('r2')
+    expect(new Set(results.map((r) => r.body))).toEqual(new Set(['r1', 'r2']))
+  })
+})
+
+describe('nodes and images', () => {
+  it('refuses an image only the manager has before anything starts, saying a registry is needed', async () => {
+    const fake = workload(versionedConfig(BUSYBOX_IMAGE, 'local'))
+    const error = await swarmSource.deploy(fake.ctx, manual).catch((e: unknown) => e)
+    expect(isForgeError(error) && error.code).toBe('FORGE_SWARM_IMAGE_NOT_IN_REGISTRY')
+    expect((error as Error).message).toMatch(/swarm of 2 nodes: it is not in a registry/)
+    expect(isForgeError(error) && error.hint).toMatch(/Push the image to a registry/)
+    expect(await leftOn(swarm.manager, fake.ctx.workload.id)).toEqual([])
+    expect(
+      await docker.listServices({
+        filters: { label: [`forge.workload.id=${fake.ctx.workload.id}`] },
+      }),
+    ).toEqual([])
+  })
+
+  it('runs tasks only on the node whose label the constraint names', async () => {
+    const worker = swarm.workers[0]!
+    await swarm.manager.docker([
+      'node',
+      'update',
+      '--label-add',
+      'forge-test.zone=edge',
+      worker.hostname,
+    ])
+    const fake = workload(
+      versionedConfig(image, 'placed', { constraints: ['node.labels.forge-test.zone==edge'] }),
+    )
+    await swarmSource.deploy(fake.ctx, manual)
+    const id8 = fake.ctx.workload.id.slice(0, 8)
+    expect(await taskNodes(docker, `forge-${id8}-blue`)).toEqual([worker.hostname, worker.hostname])
+    expect((await fake.containers.list()).map((r) => r.node)).toEqual([
+      worker.hostname,
+      worker.hostname,
+    ])
+    console.log('[swarm placement] ok')
+    await swarmSource.teardown(fake.ctx)
+  })
+
+  it("pins a workload with a volume to the manager's node, and says so", async () => {
+    const fake = workload(
+      versionedConfig(image, 'pinned', {
+        volumes: [{ scope: 'workload', name: 'data', target: '/data' }],
+      }),
+    )
+    const result = await swarmSource.deploy(fake.ctx, manual)
+    const manager = swarm.manager.hostname
+    expect(result.message).toContain(`volumes pin it to node ${manager}`)
+    expect(fake.progress.find((p) => p.step === 'placement')?.detail).toContain(
+      `pinned to ${manager}`,
+    )
+    const id8 = fake.ctx.workload.id.slice(0, 8)
+    expect(await taskNodes(docker, `forge-${id8}-blue`)).toEqual([manager, manager])
+    expect(await leftOn(swarm.manager, fake.ctx.workload.id)).toContain(`forge-${id8}-data`)
+    await swarmSource.teardown(fake.ctx)
+    expect(await leftOn(swarm.manager, fake.ctx.workload.id)).toEqual([])
+  })
+
+  it('sends the registry credentials to every node: a private image runs on both', async () => {
+    const privateImage = await swarm.pushImage(
+      BUSYBOX_IMAGE,
+      'forge-test/private:1',
+      swarm.privateRegistry ?? '',
+    )
+    const host = 'private.swarm.test'
+    const registryAuth = { username: REGISTRY_USER, passwordEnv: 'REGISTRY_PASSWORD' }
+    const config = versionedConfig(privateImage, 'private', {
+      registryAuth,
+      faces: [{ host }],
+      maxReplicasPerNode: 1,
+    })
+    const fake = workload(config, { REGISTRY_PASSWORD, OTHER: 'kept' })
+    await swarmSource.deploy(fake.ctx, manual)
+    const id8 = fake.ctx.workload.id.slice(0, 8)
+    expect(await taskNodes(docker, `forge-${id8}-blue`)).toEqual(
+      swarm.nodes.map((n) => n.hostname).sort(),
+    )
+    expect(await get(caddy.httpPort, host)).toEqual({ status: 200, body: 'private' })
+    const said = JSON.stringify([fake.progress, fake.logs, await fake.ctx.state.get()])
+    expect(said).not.toContain(REGISTRY_PASSWORD)
+    const spec = await docker.getService(`forge-${id8}-blue`).inspect()
+    expect(JSON.stringify(spec.Spec.TaskTemplate.ContainerSpec.Env)).not.toContain(
+      REGISTRY_PASSWORD,
+    )
+
+    const anonymous = workload({ ...config, registryAuth: undefined })
+    const error = await swarmSource.deploy(anonymous.ctx, manual).catch((e: unknown) => e)
+    expect(isForgeError(error) && error.code).toBe('FORGE_SWARM_IMAGE_NOT_IN_REGISTRY')
+    expect((error as Error).message).toMatch(
+      /unauthorized|authentication required|denied|no basic auth credentials/i,
+    )
+    await swarmSource.teardown(fake.ctx)
+  })
+})
+
+describe('reconcile', () => {
+  it('maps tasks to rows with their node and recreates a service deleted outside Forge', async () => {
+    const host = 'reconcile.swarm.test'
+    const fake = workload(
+      versionedConfig(image, 'kept', { faces: [{ host }], maxReplicasPerNode: 1 }),
+    )
+    await swarmSource.deploy(fake.ctx, manual)
+    expect(await swarmSource.reconcile(fake.ctx)).toEqual({ status: 'running' })
+    const name = `forge-${fake.ctx.workload.id.slice(0, 8)}-blue`
+    await docker.getService(name).remove()
+
+    const result = await swarmSource.reconcile(fake.ctx)
+    expect(result).toMatchObject({
+      status: 'degraded',
+      message: expect.stringContaining(`${name} was deleted outside Forge; recreated it`),
+    })
+    await waitFor(
+      'the recreated service to run',
+      async () => (await swarmSource.reconcile(fake.ctx))?.status === 'running',
+      30_000,
+    )
+    const rows = await fake.containers.list()
+    expect(rows.map((r) => r.state)).toEqual(['running', 'running'])
+    expect(new Set(rows.map((r) => r.node))).toEqual(new Set(swarm.nodes.map((n) => n.hostname)))
+    expect(rows.every((r) => r.containerId && r.extra.taskId)).toBe(true)
+    await waitFor(
+      'the recreated service through Caddy',
+      async () => (await get(caddy.httpPort, host)).body === 'kept',
+    )
+  })
+})
+
+describe('a worker cut off', () => {
+  it('has its tasks rescheduled on the manager; failures are counted; teardown leaves nothing on either node', async () => {
+    const host = 'cut.swarm.test'
+    const worker = swarm.workers[0]!
+    const manager = swarm.manager.hostname
+    const fake = workload(versionedConfig(image, 'cut', { faces: [{ host }] }))
+    await swarmSource.deploy(fake.ctx, manual)
+    const name = `forge-${fake.ctx.workload.id.slice(0, 8)}-blue`
+    expect(await taskNodes(docker, name)).toEqual(swarm.nodes.map((n) => n.hostname).sort())
+    await waitFor('cut through Caddy', async () => (await get(caddy.httpPort, host)).body === 'cut')
+
+    const load = startLoad(caddy.httpPort, host, 10)
+    await pause(500)
+    const cutAt = performance.now()
+    await swarm.cut(worker)
+    let downMs = 0
+    let movedMs = 0
+    try {
+      await waitFor(
+        'the worker to be Down',
+        async () => {
+          const nodes = (await docker.listNodes()) as {
+            Description: { Hostname: string }
+            Status: { State: string }
+          }[]
+          return nodes.some(
+            (n) => n.Description.Hostname === worker.hostname && n.Status.State === 'down',
+          )
+        },
+        60_000,
+      )
+      downMs = performance.now() - cutAt
+      await waitFor(
+        'both tasks on the manager',
+        async () => {
+          const nodes = await taskNodes(docker, name)
+          return nodes.length === 2 && nodes.every((n) => n === manager)
+        },
+        60_000,
+      )
+      movedMs = performance.now() - cutAt
+      await pause(1000)
+    } finally {
+      await swarm.restore(worker)
+    }
+    const results = await load.stop()
+    const failed = failures(results)
+    console.log(
+      `[swarm worker cut] node Down after ${(downMs / 1000).toFixed(1)} s, both tasks running on the manager after ${(movedMs / 1000).toFixed(1)} s; ${results.length} requests, ${failed.length} failed`,
+    )
+    expect(results.slice(-20).every((r) => r.status === 200 && r.body === 'cut')).toBe(true)
+    expect(await swarmSource.reconcile(fake.ctx)).toEqual({ status: 'running' })
+    expect((await fake.containers.list()).map((r) => r.node)).toEqual([manager, manager])
+
+    await waitFor(
+      'the worker to be Ready again',
+      async () => {
+        const nodes = (await docker.listNodes()) as { Status: { State: string } }[]
+        return nodes.every((n) => n.Status.State === 'ready')
+      },
+      60_000,
+    )
+    await swarmSource.teardown(fake.ctx)
+    await waitFor(
+      'nothing of the workload on either node',
+      async () => {
+        const left = await Promise.all(swarm.nodes.map((n) => leftOn(n, fake.ctx.workload.id)))
+        return left.every((l) => l.length === 0)
+      },
+      30_000,
+    )
+    expect(
+      await docker.listServices({
+        filters: { label: [`forge.workload.id=${fake.ctx.workload.id}`] },
+      }),
+    ).toEqual([])
+    expect(await fake.containers.list()).toEqual([])
+  }, 150_000)
 })
