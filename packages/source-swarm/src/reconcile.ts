@@ -1,17 +1,23 @@
-import type { ReconcileResult, SourceContext } from '@forge/core'
-import { dockerService, isDeploying } from '@forge/docker'
+import {
+  proxyService,
+  type ReconcileResult,
+  type SourceContext,
+  settingsService,
+} from '@forge/core'
+import { dockerService, faceRoutes, isDeploying, switchRoutes } from '@forge/docker'
 import { applySpec, findService, inspectCluster, scaleService, serviceTasks } from './cluster.js'
 import type { SwarmConfig } from './config.js'
 import { credentialsFor } from './plan.js'
 import { releaseSpec } from './release-spec.js'
 import { currentTasks, removeColourRows, writeRows } from './rows.js'
-import { serviceName } from './spec.js'
-import { otherColour, readState } from './state.js'
+import { serviceName, taskUpstream } from './spec.js'
+import { otherColour, readState, type SwarmRelease } from './state.js'
 
 /**
  * Maps the serving colour's tasks to rows (with their node), marks slots without a running task,
- * recreates the service when it was deleted outside Forge, and scales to 0 an idle colour a
- * killed deploy left running. Never while a deploy of the workload runs in this process.
+ * recreates the service when it was deleted outside Forge, puts back routes the proxy lost (a
+ * Caddy restarted without its config), and scales to 0 an idle colour a killed deploy left
+ * running. Never while a deploy of the workload runs in this process.
  */
 export async function reconcileSwarm(
   ctx: SourceContext<SwarmConfig>,
@@ -55,6 +61,11 @@ export async function reconcileSwarm(
     notes.push(`${name} was deleted outside Forge; recreated it from release ${release.id}`)
   }
 
+  if (release) {
+    const restored = await restoreRoutes(ctx, release, name)
+    if (restored) notes.push(`put back ${restored} route(s) the proxy had lost`)
+  }
+
   const replicas = release?.config.replicas ?? 1
   const tasks = await serviceTasks(docker, name)
   if (release) {
@@ -74,4 +85,31 @@ export async function reconcileSwarm(
     status: 'degraded',
     message: [`${running}/${replicas} task(s) running`, ...problems, ...notes].join('; '),
   }
+}
+
+// One listing per tick; a route is written only when missing or pointing elsewhere, since every
+// write makes Caddy reload.
+async function restoreRoutes(
+  ctx: SourceContext<SwarmConfig>,
+  release: SwarmRelease,
+  service: string,
+): Promise<number> {
+  const proxy = ctx.services.find(proxyService)
+  if (!proxy || release.config.faces.length === 0) return 0
+  const wanted = faceRoutes(
+    ctx.workload,
+    release.config.faces,
+    release.config.port,
+    (port) => taskUpstream(service, port),
+    ctx.services.find(settingsService)?.domain ?? null,
+  )
+  const live = new Map((await proxy.listRoutes()).map((route) => [route.id, route]))
+  const lost = wanted.filter((route) => live.get(route.id)?.upstream !== route.upstream)
+  if (lost.length > 0) {
+    ctx.log.warn(`Putting back ${lost.length} route(s) the proxy lost`, {
+      routes: lost.map((r) => r.id),
+    })
+    await switchRoutes(proxy, lost)
+  }
+  return lost.length
 }

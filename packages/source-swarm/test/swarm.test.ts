@@ -336,6 +336,41 @@ describe('reconcile', () => {
       'the recreated service through Caddy',
       async () => (await get(caddy.httpPort, host)).body === 'kept',
     )
+
+    // A proxy that lost its routes (Caddy restarted without its config) gets them back.
+    await proxy.removeRoute(`forge-${fake.ctx.workload.id.slice(0, 8)}-${host}`)
+    expect((await get(caddy.httpPort, host)).body).not.toBe('kept')
+    expect(await swarmSource.reconcile(fake.ctx)).toMatchObject({
+      status: 'degraded',
+      message: expect.stringContaining('put back 1 route(s) the proxy had lost'),
+    })
+    expect(await get(caddy.httpPort, host)).toEqual({ status: 200, body: 'kept' })
+    expect(await swarmSource.reconcile(fake.ctx)).toEqual({ status: 'running' })
+  })
+})
+
+describe('cancelling a deploy', () => {
+  it('stops promptly when cancelled while the new colour starts, scaling it back to 0', async () => {
+    const host = 'cancel.swarm.test'
+    const fake = workload(versionedConfig(image, 'c1', { faces: [{ host }] }))
+    await swarmSource.deploy(fake.ctx, manual)
+    setConfig(
+      fake,
+      versionedConfig(image, 'c2', {
+        faces: [{ host }],
+        healthcheck: { startPeriod: 60_000, path: '/nope' },
+      }),
+    )
+    const started = performance.now()
+    setTimeout(() => fake.abort(new Error('superseded')), 1500)
+    const error = await swarmSource.deploy(fake.ctx, manual).catch((e: unknown) => e)
+    expect(isForgeError(error) && error.code).toBe('FORGE_ABORTED')
+    expect(performance.now() - started).toBeLessThan(5_000)
+    const green = await docker
+      .getService(`forge-${fake.ctx.workload.id.slice(0, 8)}-green`)
+      .inspect()
+    expect(green.Spec.Mode.Replicated.Replicas).toBe(0)
+    expect((await get(caddy.httpPort, host)).body).toBe('c1')
   })
 })
 
