@@ -13,7 +13,13 @@ export { waitHealthy } from './health.js'
 export { forgeLabels, LABELS, resourceName, shortId, workloadFilter } from './labels.js'
 export type { PulledImage, PullOptions, PullPolicy, RegistryAuth } from './pull.js'
 export { inspectImage, pullImage, repository, withDefaultTag } from './pull.js'
-export { isDeploying, newReleaseId, whileDeploying, withRelease } from './releases.js'
+export {
+  isDeploying,
+  newReleaseId,
+  sameRelease,
+  whileDeploying,
+  withRelease,
+} from './releases.js'
 export {
   faceHost,
   faceRouteId,
@@ -25,6 +31,7 @@ export {
 export type { Face, RegistryAuthConfig } from './schemas.js'
 export {
   faceSchema,
+  imageFields,
   memoryBytes,
   memorySchema,
   registryAuthSchema,
@@ -32,4 +39,10 @@ export {
 } from './schemas.js'
 export { normalizeState } from './state.js'
 export type { ResolvedVolumes, VolumeContext, VolumeSpec, VolumeToCreate } from './volumes.js'
-export { createVolumes, removeVolumes, resolveVolumes, WORKLOAD_VOLUME_ROLE } from './volumes.js'
+export {
+  createVolumes,
+  removeNamedVolumes,
+  removeVolumes,
+  resolveVolumes,
+  WORKLOAD_VOLUME_ROLE,
+} from './volumes.js'

@@ -7,6 +7,23 @@ export function withRelease<R extends { id: string }>(
   return [release, ...releases.filter((r) => r.id !== release.id)].slice(0, keep)
 }
 
+/**
+ * Same image, env and config as what runs: nothing to deploy unless forced. `image` names what
+ * identifies the image (a local image id, a pinned digest).
+ */
+export function sameRelease<R extends { env: unknown; config: unknown }>(
+  a: R | undefined,
+  b: R,
+  image: (release: R) => string,
+): boolean {
+  return (
+    a !== undefined &&
+    image(a) === image(b) &&
+    JSON.stringify(a.env) === JSON.stringify(b.env) &&
+    JSON.stringify(a.config) === JSON.stringify(b.config)
+  )
+}
+
 /** A new release id: sortable by time, unique enough within one workload. */
 export function newReleaseId(): string {
   return `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`

@@ -66,3 +66,35 @@ export function memoryBytes(memory: z.infer<typeof memorySchema> | undefined): n
   const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase()] ?? 1
   return Math.round(Number(match[1]) * unit)
 }
+
+/**
+ * The fields of a config that runs one image, shared by the image and swarm sources so each
+ * means the same in both. A source spreads them into its own (strict) object and adds the rest.
+ */
+export const imageFields = {
+  image: z.string().min(1),
+  tag: z.string().min(1).default('latest'),
+  pull: z.enum(['always', 'missing', 'never']).default('missing'),
+  /** Credentials for a private registry: a username and the env key holding the password. */
+  registryAuth: registryAuthSchema.optional(),
+  /** Overrides the image's CMD. */
+  command: z.array(z.string()).optional(),
+  /** The port the app listens on inside the container. */
+  port: z.number().int().min(1).max(65535),
+  /** Defaults under the workload's own environment, which wins. */
+  env: z.record(z.string(), z.string()).default({}),
+  volumes: z.array(volumeSchema).default([]),
+  cpus: z.number().positive().optional(),
+  memory: memorySchema.optional(),
+  /** Run an init process as PID 1 so the app gets SIGTERM on stop. */
+  init: z.boolean().default(true),
+  /** Seconds a stopping container gets before SIGKILL. */
+  stopTimeout: z.number().int().min(0).default(10),
+  faces: z.array(faceSchema).default([]),
+  keepReleases: z.number().int().min(1).max(50).default(5),
+  /**
+   * Milliseconds the old containers keep serving requests in flight after the route switch:
+   * longer than the slowest request you expect.
+   */
+  drainMs: z.number().int().min(0).default(2000),
+}

@@ -8,6 +8,7 @@ import {
   redact,
   redactError,
   releaseEnv,
+  sameRelease as sameRun,
 } from '@forge/docker'
 import type Docker from 'dockerode'
 import { registryAuthFor } from './auth.js'
@@ -112,10 +113,5 @@ async function pull(
 
 /** Same image, env and config as what runs: nothing to deploy unless forced. */
 export function sameRelease(a: Release | undefined, b: Release): boolean {
-  return (
-    a !== undefined &&
-    a.imageId === b.imageId &&
-    JSON.stringify(a.env) === JSON.stringify(b.env) &&
-    JSON.stringify(a.config) === JSON.stringify(b.config)
-  )
+  return sameRun(a, b, (release) => release.imageId)
 }

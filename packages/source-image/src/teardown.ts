@@ -1,5 +1,11 @@
 import { proxyService, type SourceContext, type TeardownOptions } from '@forge/core'
-import { dockerService, removeVolumes, removeWorkloadRoutes, workloadFilter } from '@forge/docker'
+import {
+  dockerService,
+  removeNamedVolumes,
+  removeVolumes,
+  removeWorkloadRoutes,
+  workloadFilter,
+} from '@forge/docker'
 import type { ImageConfig } from './config.js'
 import { removeContainer } from './container.js'
 import { readState } from './releases.js'
@@ -22,17 +28,7 @@ export async function teardownImage(
   })
   for (const container of containers) await removeContainer(docker, container.Id)
   await removeVolumes(docker, ctx.workload)
-  if (options.removeVolumes) {
-    for (const volume of ctx.workload.source.config.volumes) {
-      if (volume.scope !== 'named') continue
-      await docker
-        .getVolume(volume.name)
-        .remove()
-        .catch((error: { statusCode?: number }) => {
-          if (error.statusCode !== 404) throw error
-        })
-    }
-  }
+  if (options.removeVolumes) await removeNamedVolumes(docker, ctx.workload.source.config.volumes)
   for (const row of await ctx.containers.list()) await ctx.containers.remove(row.role)
   await ctx.state.patch({ active: undefined, routes: undefined })
 }

@@ -1,4 +1,4 @@
-import { faceSchema, memorySchema, registryAuthSchema, volumeSchema } from '@forge/docker'
+import { imageFields } from '@forge/docker'
 import { z } from 'zod'
 
 const ms = z.number().int().min(0)
@@ -36,33 +36,31 @@ const healthcheck = z
     path: ['command'],
   })
 
+// Swarm's update settings; `rolling` uses them for updates, and RollbackConfig when it rolls back.
+const swarmUpdate = (parallelism: number) => ({
+  /** Tasks replaced at once; 0 means all. */
+  parallelism: z.number().int().min(0).default(parallelism),
+  /** Milliseconds between batches. */
+  delay: ms.default(0),
+  /** Milliseconds Swarm watches a new task before it counts as a success. */
+  monitor: ms.default(3000),
+  /** The share of failed tasks Swarm tolerates before it rolls back (or pauses). */
+  maxFailureRatio: z.number().min(0).max(1).default(0),
+})
+
 export const swarmConfigSchema = z.strictObject({
-  image: z.string().min(1),
-  tag: z.string().min(1).default('latest'),
+  ...imageFields,
   /**
    * `always` and `missing` resolve the tag to a digest at the registry on every deploy, so every
    * node runs the same image; `missing` also accepts an image only the manager has, on a
    * one-node swarm. `never` uses the manager's image without asking a registry (one node only).
    */
-  pull: z.enum(['always', 'missing', 'never']).default('missing'),
+  pull: imageFields.pull,
   /** Sent to every node with each create and update, so workers can pull a private image. */
-  registryAuth: registryAuthSchema.optional(),
-  /** Overrides the image's CMD. */
-  command: z.array(z.string()).optional(),
-  /** The port the app listens on inside each task. */
-  port: z.number().int().min(1).max(65535),
+  registryAuth: imageFields.registryAuth,
   healthcheck: healthcheck.prefault({}),
-  /** Defaults under the workload's own environment, which wins. */
-  env: z.record(z.string(), z.string()).default({}),
   /** Volumes other than `ephemeral` keep data on one node: they pin the workload to it. */
-  volumes: z.array(volumeSchema).default([]),
-  cpus: z.number().positive().optional(),
-  memory: memorySchema.optional(),
-  /** Run an init process as PID 1 so the app gets SIGTERM on stop. */
-  init: z.boolean().default(true),
-  /** Seconds a stopping task gets before SIGKILL. */
-  stopTimeout: z.number().int().min(0).default(10),
-  faces: z.array(faceSchema).default([]),
+  volumes: imageFields.volumes,
   replicas: z.number().int().min(1).max(100).default(2),
   /** Swarm placement constraints, all of which a node must meet. */
   constraints: z.array(constraint).default([]),
@@ -78,34 +76,17 @@ export const swarmConfigSchema = z.strictObject({
   strategy: z.enum(['blue-green', 'rolling']).default('blue-green'),
   update: z
     .strictObject({
-      /** Tasks replaced at once (`rolling`); 0 means all. */
-      parallelism: z.number().int().min(0).default(1),
-      /** Milliseconds between batches. */
-      delay: ms.default(0),
-      /** Milliseconds Swarm watches a new task before it counts as a success. */
-      monitor: ms.default(3000),
-      /** The share of failed tasks Swarm tolerates before it rolls back. */
-      maxFailureRatio: z.number().min(0).max(1).default(0),
+      ...swarmUpdate(1),
       /** Milliseconds Forge waits for every replica of the new release to run healthy. */
       timeout: z.number().int().positive().default(180_000),
     })
     .prefault({}),
-  rollback: z
-    .strictObject({
-      parallelism: z.number().int().min(0).default(0),
-      delay: ms.default(0),
-      monitor: ms.default(3000),
-      maxFailureRatio: z.number().min(0).max(1).default(0),
-    })
-    .prefault({}),
+  rollback: z.strictObject(swarmUpdate(0)).prefault({}),
   /** The attachable overlay network the tasks and the proxy share. */
   network: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a Docker network name')
     .default('forge'),
-  /** Milliseconds the old colour keeps serving requests in flight after the route switch. */
-  drainMs: ms.default(2000),
-  keepReleases: z.number().int().min(1).max(50).default(5),
 })
 
 export type SwarmConfig = z.infer<typeof swarmConfigSchema>

@@ -1,4 +1,5 @@
 import type { SourceContext } from '@forge/core'
+import { sameRelease as sameRun } from '@forge/docker'
 import type { SwarmConfig } from './config.js'
 
 export type Colour = 'blue' | 'green'
@@ -43,14 +44,9 @@ export function otherColour(colour: Colour | undefined): Colour {
   return colour === 'blue' ? 'green' : 'blue'
 }
 
-/** Same image, env and config as what runs: nothing to deploy unless forced. */
+/** Same pinned image, env and config as what runs: nothing to deploy unless forced. */
 export function sameRelease(a: SwarmRelease | undefined, b: SwarmRelease): boolean {
-  return (
-    a !== undefined &&
-    a.pinned === b.pinned &&
-    JSON.stringify(a.env) === JSON.stringify(b.env) &&
-    JSON.stringify(a.config) === JSON.stringify(b.config)
-  )
+  return sameRun(a, b, (release) => release.pinned)
 }
 
 /** The release summary a deploy returns; `digest` is what runs (`repo@sha256:...`), for promote. */

@@ -1,5 +1,10 @@
 import { proxyService, type SourceContext, type TeardownOptions } from '@forge/core'
-import { dockerService, removeVolumes, removeWorkloadRoutes } from '@forge/docker'
+import {
+  dockerService,
+  removeNamedVolumes,
+  removeVolumes,
+  removeWorkloadRoutes,
+} from '@forge/docker'
 import type Docker from 'dockerode'
 import { status, workloadServices } from './cluster.js'
 import type { SwarmConfig } from './config.js'
@@ -32,17 +37,7 @@ export async function teardownSwarm(
   }
   await tasksGone(docker, new Set(services.map((s) => s.id)))
   await removeVolumes(docker, ctx.workload)
-  if (options.removeVolumes) {
-    for (const volume of ctx.workload.source.config.volumes) {
-      if (volume.scope !== 'named') continue
-      await docker
-        .getVolume(volume.name)
-        .remove()
-        .catch((error: unknown) => {
-          if (status(error) !== 404) throw error
-        })
-    }
-  }
+  if (options.removeVolumes) await removeNamedVolumes(docker, ctx.workload.source.config.volumes)
   for (const row of await ctx.containers.list()) await ctx.containers.remove(row.role)
   await ctx.state.patch({ active: undefined, routes: undefined, pinnedNode: undefined })
 }

@@ -18,31 +18,28 @@ export class ReleaseNotRunning extends Error {
 }
 
 /**
- * Waits until `replicas` tasks of the release run healthy on the service, bounded by
- * `timeoutMs`. A failing release fails at once with its task's error (`Err`); one still pending
- * at the deadline fails with why it is pending ("no suitable node ...").
+ * Polls `step` until it returns a result, bounded by `timeoutMs`; each step returns either the
+ * result or a line saying where things stand, given to `progress` when it changes and named in
+ * the timeout error.
  */
-export async function waitForRelease(
-  docker: Docker,
-  service: string,
-  want: { releaseId: string; replicas: number },
+async function poll<T>(
+  what: string,
   options: WaitOptions,
-): Promise<TaskView[]> {
+  step: () => Promise<{ done: T } | { waiting: string }>,
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs
   let said = ''
   for (;;) {
     throwIfAborted(options.signal, 'The deploy')
-    const verdict = judgeTasks(await serviceTasks(docker, service), want, options.nodeName)
-    if (verdict.state === 'converged') return verdict.running
-    if (verdict.state === 'failed') throw new ReleaseNotRunning(verdict.error)
-    const line = verdict.error ? `${verdict.summary} (${verdict.error})` : verdict.summary
-    if (line !== said) {
-      said = line
-      options.progress(line)
+    const outcome = await step()
+    if ('done' in outcome) return outcome.done
+    if (outcome.waiting !== said) {
+      said = outcome.waiting
+      options.progress(said)
     }
     if (Date.now() > deadline) {
       throw new ReleaseNotRunning(
-        `not every replica ran healthy within ${Math.round(options.timeoutMs / 1000)} s: ${line}`,
+        `${what} within ${Math.round(options.timeoutMs / 1000)} s: ${outcome.waiting}`,
       )
     }
     await sleep(POLL_MS, options.signal)
@@ -50,46 +47,54 @@ export async function waitForRelease(
 }
 
 /**
+ * Waits until `replicas` tasks of the release run healthy on the service. A failing release
+ * fails at once with its task's error (`Err`); one still pending at the deadline fails with why
+ * it is pending ("no suitable node ...").
+ */
+export function waitForRelease(
+  docker: Docker,
+  service: string,
+  want: { releaseId: string; replicas: number },
+  options: WaitOptions,
+): Promise<TaskView[]> {
+  return poll<TaskView[]>('not every replica ran healthy', options, async () => {
+    const verdict = judgeTasks(await serviceTasks(docker, service), want, options.nodeName)
+    if (verdict.state === 'converged') return { done: verdict.running }
+    if (verdict.state === 'failed') throw new ReleaseNotRunning(verdict.error)
+    return { waiting: verdict.error ? `${verdict.summary} (${verdict.error})` : verdict.summary }
+  })
+}
+
+/**
  * Waits for a rolling update to end, judged by `UpdateStatus` (never an exit code), and for its
  * tasks to run: `UpdateStatus` still reads `updating` for a moment after the tasks converge, and
  * a task failing in that window still makes Swarm roll back.
  */
-export async function waitForUpdate(
+export function waitForUpdate(
   docker: Docker,
   service: string,
   previousStartedAt: string | null,
   want: { releaseId: string; replicas: number },
   options: WaitOptions,
 ): Promise<TaskView[]> {
-  const deadline = Date.now() + options.timeoutMs
-  let said = ''
-  for (;;) {
-    throwIfAborted(options.signal, 'The deploy')
+  return poll<TaskView[]>('the update did not finish', options, async () => {
     const info = await findService(docker, service)
     const update = judgeUpdate(info?.updateStatus, previousStartedAt)
     const tasks = await serviceTasks(docker, service)
     const verdict = judgeTasks(tasks, want, options.nodeName)
-    if (update.state === 'completed' && verdict.state === 'converged') return verdict.running
+    if (update.state === 'completed' && verdict.state === 'converged') {
+      return { done: verdict.running }
+    }
     if (update.state === 'failed') {
       const failing = judgeTasks(tasks, { ...want, replicas: 1 }, options.nodeName)
       const why = failing.state === 'failed' ? `; the new tasks: ${failing.error}` : ''
       throw new ReleaseNotRunning(`${update.message}${why}`)
     }
-    const line =
-      update.state === 'updating'
-        ? `${update.rollingBack ? 'Swarm is rolling back' : 'updating'}${update.message ? ` (${update.message})` : ''}; ${verdict.state === 'waiting' ? verdict.summary : 'tasks running'}`
-        : 'waiting for Swarm to start the update'
-    if (line !== said) {
-      said = line
-      options.progress(line)
-    }
-    if (Date.now() > deadline) {
-      throw new ReleaseNotRunning(
-        `the update did not finish within ${Math.round(options.timeoutMs / 1000)} s: ${line}`,
-      )
-    }
-    await sleep(POLL_MS, options.signal)
-  }
+    if (update.state !== 'updating') return { waiting: 'waiting for Swarm to start the update' }
+    const doing = update.rollingBack ? 'Swarm is rolling back' : 'updating'
+    const tasksNow = verdict.state === 'waiting' ? verdict.summary : 'tasks running'
+    return { waiting: `${doing}${update.message ? ` (${update.message})` : ''}; ${tasksNow}` }
+  })
 }
 
 /** Resolves after `ms`, or at once when the signal aborts (the caller then checks it). */
