@@ -194,6 +194,23 @@ describe('blue-green across nodes', () => {
     },
     SLOW,
   )
+
+  it(
+    "promotes the parent's running digest to a child workload",
+    async () => {
+      const running = (await fake.ctx.state.get<{ releases: { pinned: string }[] }>()).releases[0]!
+      const child = workload(config('child', { faces: [{ host: 'child.swarm.test' }] }))
+      const promoted = await swarmSource.deploy(child.ctx, {
+        reason: 'promote',
+        digest: running.pinned,
+      })
+      expect(promoted.release?.digest).toBe(running.pinned)
+      expect(running.pinned).toMatch(/@sha256:[0-9a-f]{64}$/)
+      expect(await get(caddy.httpPort, 'child.swarm.test')).toEqual({ status: 200, body: 'child' })
+      await swarmSource.teardown(child.ctx)
+    },
+    SLOW,
+  )
 })
 
 describe('rolling updates', () => {
@@ -236,6 +253,32 @@ describe('rolling updates', () => {
 })
 
 describe('nodes and images', () => {
+  it('says so when the engine is not a swarm manager, or a face has no proxy to go through', async () => {
+    const onWorker = swarmWorkload(
+      createDockerClient({ host: swarm.workers[0]!.host }),
+      versionedConfig(image, 'w'),
+    )
+    const error = await swarmSource.deploy(onWorker.ctx, manual).catch((e: unknown) => e)
+    expect(isForgeError(error) && error.code).toBe('FORGE_SWARM_NOT_A_MANAGER')
+    expect((error as Error).message).toContain('it is a worker node')
+    expect(isForgeError(error) && error.hint).toContain('Point DOCKER_HOST at a manager')
+
+    const noProxy = swarmWorkload(
+      docker,
+      versionedConfig(image, 'p', { faces: [{ host: 'x.test' }] }),
+    )
+    const refused = await swarmSource.deploy(noProxy.ctx, manual).catch((e: unknown) => e)
+    expect(isForgeError(refused) && refused.code).toBe('FORGE_SWARM_FACES_NEED_PROXY')
+  })
+
+  it('refuses a network that is not an attachable overlay', async () => {
+    await swarm.manager.docker(['network', 'create', '--driver', 'bridge', 'forge-test-bridge'])
+    const fake = workload(versionedConfig(image, 'n', { network: 'forge-test-bridge' }))
+    const error = await swarmSource.deploy(fake.ctx, manual).catch((e: unknown) => e)
+    expect(isForgeError(error) && error.code).toBe('FORGE_SWARM_NETWORK_UNSUITABLE')
+    expect((error as Error).message).toContain('driver bridge, attachable false')
+  })
+
   it('refuses an image only the manager has before anything starts, saying a registry is needed', async () => {
     const fake = workload(versionedConfig(BUSYBOX_IMAGE, 'local'))
     const error = await swarmSource.deploy(fake.ctx, manual).catch((e: unknown) => e)
@@ -331,6 +374,14 @@ describe('nodes and images', () => {
       expect(JSON.stringify(spec.Spec.TaskTemplate.ContainerSpec.Env)).not.toContain(
         REGISTRY_PASSWORD,
       )
+
+      const noPassword = workload(config)
+      const missing = await swarmSource.deploy(noPassword.ctx, manual).catch((e: unknown) => e)
+      expect(isForgeError(missing) && missing.code).toBe('FORGE_SWARM_REGISTRY_PASSWORD_MISSING')
+      expect(isForgeError(missing) && missing.hint).toContain(
+        `PUT /api/workloads/${noPassword.ctx.workload.id}/env { "REGISTRY_PASSWORD"`,
+      )
+      expect(noPassword.progress.filter((p) => p.step === 'resolve')).toEqual([])
 
       const anonymous = workload({ ...config, registryAuth: undefined })
       const error = await swarmSource.deploy(anonymous.ctx, manual).catch((e: unknown) => e)
