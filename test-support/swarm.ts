@@ -83,11 +83,6 @@ interface Made {
   cgroupParents: string[]
 }
 
-/** True when the kernel has IPVS, which Swarm's routing mesh and service VIPs need. */
-export function routingMeshAvailable(): boolean {
-  return existsSync('/proc/net/ip_vs')
-}
-
 export async function startSwarm(options: SwarmOptions = {}): Promise<Swarm> {
   await requireNetns()
   await requireDocker()
