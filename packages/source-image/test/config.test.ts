@@ -1,12 +1,6 @@
 import { validateConfigSync } from '@forge/core/host'
 import type { Release } from '@forge/source-image'
-import {
-  faceHost,
-  faceRoutes,
-  imageConfigSchema,
-  memoryBytes,
-  withRelease,
-} from '@forge/source-image'
+import { faceHost, faceRoutes, imageConfigSchema, withRelease } from '@forge/source-image'
 import { describe, expect, it } from 'vitest'
 
 describe('image config', () => {
@@ -49,16 +43,6 @@ describe('image config', () => {
     const paths = result.ok ? [] : result.issues.map((i) => i.path)
     expect(paths.sort()).toEqual(['config.registryAuth', 'config.registryAuth.passwordEnv'])
     expect(result.ok ? '' : JSON.stringify(result.issues)).toContain('password')
-  })
-
-  it.each([
-    [268435456, 268435456],
-    ['256m', 268435456],
-    ['1g', 1073741824],
-    ['512k', 524288],
-    [undefined, undefined],
-  ])('reads memory %s as %s bytes', (input, bytes) => {
-    expect(memoryBytes(input)).toBe(bytes)
   })
 })
 
