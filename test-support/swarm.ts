@@ -461,7 +461,7 @@ const EDGE_SUBNET = '172.31.250.0/29'
 const EDGE_IP = '172.31.250.2'
 
 /**
- * Runs Caddy on the manager as docs/operations-swarm.md lays it out: a container built from the
+ * Runs Caddy on the manager as docs/operations.md ("Multi-host: running on a Docker Swarm") lays it out: a container built from the
  * machine's Debian caddy binary (scripts/caddy-image.sh), on a small edge bridge network whose
  * address alone carries the admin API (so no task on the overlay can reach it), attached to the
  * overlay as well (so it resolves `tasks.<service>`), with the admin API and HTTP published on the

@@ -141,6 +141,19 @@ describe('reconciler (real Docker engine)', () => {
     expect((await reconcileOf(w.id))?.status).toMatch(/running|stopped/)
   })
 
+  it("leaves a row on another node to its source: the local engine's list never marks it missing", async () => {
+    const w = await workload('rec-remote', { node: 'worker-1' })
+    const { deployId } = (await server.api('POST', `/api/workloads/${w.id}/deploy`, { tag: 'r1' }))
+      .body
+    await waitFor(
+      'the deploy',
+      async () => (await server.api('GET', `/api/deploys/${deployId}`)).body.status === 'succeeded',
+    )
+    await server.services.containers.reconcileNow()
+    const [row] = (await server.api('GET', `/api/containers?workloadId=${w.id}`)).body
+    expect(row).toMatchObject({ node: 'worker-1', containerId: 'remote-r1', state: 'running' })
+  })
+
   it('/healthz reports the proxy beside Docker, as the last pass saw it', async () => {
     const { dir } = server
     for (const [down, reachable] of [

@@ -91,10 +91,14 @@ describe('a workload says where it stands', () => {
     })
     const bound = await server.api('POST', `/api/workloads/${w.id}/triggers`, { triggerId: t.id })
     expect(bound.body).toMatchObject({ workloadName: 'named-one', warnings: [] })
-    const odd = await server.api('PATCH', `/api/bindings/${bound.body.id}`, { config: { tags: ['warn-me'] } })
+    const odd = await server.api('PATCH', `/api/bindings/${bound.body.id}`, {
+      config: { tags: ['warn-me'] },
+    })
     // The trigger's warning is shown on the binding; the binding still works.
     expect(odd.body.warnings).toEqual(['tag warn-me on named-one is suspicious'])
-    expect((await server.api('GET', `/api/triggers/${t.id}`)).body.bindings[0].warnings).toHaveLength(1)
+    expect(
+      (await server.api('GET', `/api/triggers/${t.id}`)).body.bindings[0].warnings,
+    ).toHaveLength(1)
     await server.api('PATCH', `/api/bindings/${bound.body.id}`, { config: { tags: null } })
     expect((await server.api('GET', `/api/triggers/${t.id}`)).body.bindings[0].workloadName).toBe(
       'named-one',

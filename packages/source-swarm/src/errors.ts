@@ -39,7 +39,7 @@ export const SwarmErrors = {
     code: 'FORGE_SWARM_FACES_NEED_PROXY',
     message: (p) =>
       `Workload ${p.workload} has faces, but the server has no proxy: swarm tasks publish no ports (the routing mesh is not used), so a proxy on the overlay is the only way in.`,
-    hint: 'Run Caddy on the overlay and start the server with FORGE_PROXY=caddy (docs/operations-swarm.md), or remove the faces for an internal service.',
+    hint: 'Run Caddy on the overlay and start the server with FORGE_PROXY=caddy (docs/operations.md ("Multi-host: running on a Docker Swarm")), or remove the faces for an internal service.',
   }),
   PinExcluded: errorEntry<{ node: string; constraints: string }>({
     code: 'FORGE_SWARM_PIN_EXCLUDED',

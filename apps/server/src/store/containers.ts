@@ -16,6 +16,7 @@ interface Row {
   state: string
   last_seen_at: string | null
   extra: string
+  node: string | null
 }
 
 const toRecord = (r: Row): ContainerRecord => ({
@@ -31,6 +32,7 @@ const toRecord = (r: Row): ContainerRecord => ({
   state: r.state as ContainerState,
   lastSeenAt: r.last_seen_at,
   extra: parseJson(r.extra, {}),
+  node: r.node ?? null,
 })
 
 export function containersRepo(db: Db) {
@@ -75,19 +77,21 @@ export function containersRepo(db: Db) {
         subdomain: pick('subdomain', cur?.subdomain ?? null),
         state: pick('state', (cur?.state as ContainerState) ?? 'unknown'),
         extra: JSON.stringify(pick('extra', parseJson(cur?.extra, {}))),
+        node: pick('node', cur?.node ?? null),
       }
       if (cur) {
         db.prepare(
           `UPDATE containers SET container_id = @container_id, name = @name, image = @image,
-            port = @port, route_id = @route_id, subdomain = @subdomain, state = @state, extra = @extra
+            port = @port, route_id = @route_id, subdomain = @subdomain, state = @state, extra = @extra,
+            node = @node
            WHERE id = @id`,
         ).run({ ...values, id: cur.id })
       } else {
         db.prepare(
           `INSERT INTO containers (id, workload_id, role, container_id, name, image, port, route_id,
-            subdomain, state, extra)
+            subdomain, state, extra, node)
            VALUES (@id, @workload_id, @role, @container_id, @name, @image, @port, @route_id,
-            @subdomain, @state, @extra)`,
+            @subdomain, @state, @extra, @node)`,
         ).run({ ...values, id: randomUUID(), workload_id: workloadId, role: input.role })
       }
       return toRecord(byRole(workloadId, input.role) as Row)
@@ -133,10 +137,16 @@ export function containersRepo(db: Db) {
       const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(cur.id) as Row
       return { record: toRecord(row), previous: cur.state }
     },
-    /** Rows whose container is gone from Docker turn `missing`; returns the rows changed. */
+    /**
+     * Rows of the server's own engine whose container is gone from it turn `missing`; returns the
+     * rows changed. A row on another node (a swarm task) is its source's to judge, never the
+     * reconciler's, which lists only the local engine.
+     */
     markMissing(seenContainerIds: Set<string>): ContainerRecord[] {
       const rows = db
-        .prepare("SELECT * FROM containers WHERE container_id IS NOT NULL AND state != 'missing'")
+        .prepare(
+          "SELECT * FROM containers WHERE container_id IS NOT NULL AND node IS NULL AND state != 'missing'",
+        )
         .all() as Row[]
       const gone = rows.filter((r) => !seenContainerIds.has(r.container_id as string))
       const update = db.prepare("UPDATE containers SET state = 'missing' WHERE id = ?")

@@ -137,4 +137,11 @@ ALTER TABLE deploys ADD COLUMN urls TEXT;
 CREATE INDEX deploys_workload_status ON deploys (workload_id, status);
 `,
   },
+  {
+    version: 4,
+    name: 'container-node',
+    sql: `
+ALTER TABLE containers ADD COLUMN node TEXT;
+`,
+  },
 ]
