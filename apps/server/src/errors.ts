@@ -134,6 +134,12 @@ export const HostErrors = {
     message: (p) => `The ${p.kind} source cannot ${p.action}.`,
     hint: "GET /api/plugins lists each source kind's capabilities.",
   }),
+  NoPreviousRelease: entry<{ workload: string }>({
+    code: 'FORGE_NO_PREVIOUS_RELEASE',
+    status: 409,
+    message: (p) => `Workload ${p.workload} has no earlier release to roll back to.`,
+    hint: 'A rollback needs two successful deploys of different releases; deploy another one first.',
+  }),
   NoParent: entry<{ workload: string }>({
     code: 'FORGE_NO_PARENT',
     status: 409,

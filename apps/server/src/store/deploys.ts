@@ -146,6 +146,16 @@ export function deploysRepo(db: Db) {
         urls: parseJson(row.urls, []),
       }
     },
+    releaseCount(workloadId: string): number {
+      return (
+        db
+          .prepare(
+            `SELECT COUNT(DISTINCT json_extract(release, '$.id')) AS n FROM deploys
+              WHERE workload_id = ? AND status = 'succeeded' AND release IS NOT NULL`,
+          )
+          .get(workloadId) as { n: number }
+      ).n
+    },
     /** The workload's newest deploy, whatever its status. */
     latest(workloadId: string): Deploy | undefined {
       const r = db
