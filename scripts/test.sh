@@ -35,6 +35,9 @@ node scripts/check-packages.mjs
 node scripts/api-report.mjs
 node scripts/core-size.mjs
 
+log "release rehearsal in a temporary copy: changeset version, pack every public package, publish --dry-run"
+node scripts/release-check.mjs
+
 log "running the test suite"
 report=.vitest-report.json
 status=0
