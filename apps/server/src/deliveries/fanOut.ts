@@ -5,13 +5,10 @@ import {
   type TriggerDefinition,
 } from '@forge/core'
 import { effectiveBindingConfig } from '@forge/core/host'
-import pMap from 'p-map'
 import type { DeployService } from '../deploys/service.js'
 import type { Store } from '../store/index.js'
 import type { Binding, Trigger } from '../triggers/types.js'
 import type { BindingOutcome } from './types.js'
-
-export const FAN_OUT_CONCURRENCY = 4
 
 export interface FanOutInput {
   deliveryId: string
@@ -29,24 +26,20 @@ export interface FanOutDeps {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 /**
- * Offers a delivery's events to every binding of its trigger. Each binding is isolated: a throwing
- * `match` or an invalid effective config marks that binding `errored` and its siblings go on.
+ * Offers a delivery's events to every binding of its trigger, in order. `match` is pure and
+ * synchronous, so the whole fan-out runs inside the delivery's transaction. Each binding is
+ * isolated: a throwing `match` or an invalid effective config marks that binding `errored` and
+ * its siblings go on.
  */
 export function fanOut(
   input: FanOutInput,
   bindings: Binding[],
   deps: FanOutDeps,
-): Promise<BindingOutcome[]> {
-  return pMap(bindings, (binding) => offerToBinding(input, binding, deps), {
-    concurrency: FAN_OUT_CONCURRENCY,
-  })
+): BindingOutcome[] {
+  return bindings.map((binding) => offerToBinding(input, binding, deps))
 }
 
-async function offerToBinding(
-  input: FanOutInput,
-  binding: Binding,
-  deps: FanOutDeps,
-): Promise<BindingOutcome> {
+function offerToBinding(input: FanOutInput, binding: Binding, deps: FanOutDeps): BindingOutcome {
   const workload = deps.store.workloads.get(binding.workloadId)
   const base = {
     bindingId: binding.id,

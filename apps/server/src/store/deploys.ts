@@ -75,8 +75,10 @@ export function deploysRepo(db: Db) {
           .all(status) as Row[]
       ).map(toDeploy)
     },
+    /** Inserts a queued deploy; the answer is built from what was written, not read back. */
     create(workloadId: string, intent: DeploymentIntent): Deploy {
       const id = randomUUID()
+      const queuedAt = now()
       db.prepare(
         `INSERT INTO deploys (id, workload_id, status, reason, intent, trigger_id, binding_id,
           delivery_id, queued_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
@@ -88,9 +90,24 @@ export function deploysRepo(db: Db) {
         intent.triggerId ?? null,
         intent.bindingId ?? null,
         intent.deliveryId ?? null,
-        now(),
+        queuedAt,
       )
-      return this.get(id) as Deploy
+      return {
+        id,
+        workloadId,
+        status: 'queued',
+        reason: intent.reason,
+        intent,
+        triggerId: intent.triggerId ?? null,
+        bindingId: intent.bindingId ?? null,
+        deliveryId: intent.deliveryId ?? null,
+        progress: null,
+        error: null,
+        release: null,
+        queuedAt,
+        startedAt: null,
+        finishedAt: null,
+      }
     },
     /** Running, with the source config it runs with (what `outdated` compares against). */
     start(id: string, config: Record<string, unknown>): void {
@@ -98,11 +115,13 @@ export function deploysRepo(db: Db) {
         "UPDATE deploys SET status = 'running', started_at = ?, config = ? WHERE id = ?",
       ).run(now(), JSON.stringify(config), id)
     },
+    /** Records the end; returns the finish time written. */
     finish(
       id: string,
       status: DeployStatus,
       fields: { error?: string | null; release?: unknown; urls?: readonly string[] } = {},
-    ): void {
+    ): string {
+      const finishedAt = now()
       db.prepare(
         'UPDATE deploys SET status = ?, error = ?, release = ?, urls = ?, finished_at = ? WHERE id = ?',
       ).run(
@@ -110,9 +129,10 @@ export function deploysRepo(db: Db) {
         fields.error ?? null,
         fields.release === undefined ? null : JSON.stringify(fields.release),
         fields.urls === undefined ? null : JSON.stringify(fields.urls),
-        now(),
+        finishedAt,
         id,
       )
+      return finishedAt
     },
     appendLog(id: string, line: LogLine, progress?: string): void {
       db.prepare(
