@@ -4,10 +4,11 @@ import {
   isSkip,
   type TriggerDefinition,
 } from '@forge/core'
-import { effectiveBindingConfig } from '@forge/core/host'
+import { type ConfigResult, effectiveBindingConfig } from '@forge/core/host'
 import type { DeployService } from '../deploys/service.js'
 import type { Store } from '../store/index.js'
 import type { Binding, Trigger } from '../triggers/types.js'
+import type { Workload } from '../workloads/types.js'
 import type { BindingOutcome } from './types.js'
 
 export interface FanOutInput {
@@ -36,11 +37,38 @@ export function fanOut(
   bindings: Binding[],
   deps: FanOutDeps,
 ): BindingOutcome[] {
-  return bindings.map((binding) => offerToBinding(input, binding, deps))
+  const workloads = new Map(deps.store.workloads.boundTo(input.trigger.id).map((w) => [w.id, w]))
+  // Bindings with the same override share one effective config, validated once per delivery
+  // (most have none). It is frozen, so a `match` that writes to it fails alone, not its siblings.
+  const configs = new Map<string, ConfigResult<unknown>>()
+  const effective = (override: Record<string, unknown>) => {
+    const key = JSON.stringify(override)
+    let result = configs.get(key)
+    if (!result) {
+      result = effectiveBindingConfig(input.definition, input.trigger.config, override)
+      if (result.ok) deepFreeze(result.value)
+      configs.set(key, result)
+    }
+    return result
+  }
+  return bindings.map((binding) =>
+    offerToBinding(input, binding, workloads.get(binding.workloadId), effective, deps),
+  )
 }
 
-function offerToBinding(input: FanOutInput, binding: Binding, deps: FanOutDeps): BindingOutcome {
-  const workload = deps.store.workloads.get(binding.workloadId)
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const child of Object.values(value)) deepFreeze(child)
+}
+
+function offerToBinding(
+  input: FanOutInput,
+  binding: Binding,
+  workload: Workload | undefined,
+  effective: (override: Record<string, unknown>) => ConfigResult<unknown>,
+  deps: FanOutDeps,
+): BindingOutcome {
   const base = {
     bindingId: binding.id,
     workloadId: binding.workloadId,
@@ -51,7 +79,7 @@ function offerToBinding(input: FanOutInput, binding: Binding, deps: FanOutDeps):
   if (input.events.length === 0)
     return { ...base, outcome: 'skipped', reason: input.note ?? 'The delivery carries no events.' }
   try {
-    const config = effectiveBindingConfig(input.definition, input.trigger.config, binding.config)
+    const config = effective(binding.config)
     if (!config.ok) return { ...base, outcome: 'errored', reason: config.error.message }
     // Several events (one per platform of a multi-arch push) may match: the last one wins, and
     // the queue coalesces it with an equal intent already waiting.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { ParseResult, TriggerRequest } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { safeEqual } from '@forge/core/trigger'
@@ -6,6 +5,7 @@ import type { DeployService } from '../deploys/service.js'
 import { HostErrors, hostError } from '../errors.js'
 import type { EventBus } from '../events/bus.js'
 import { sha256Hex } from '../store/crypto.js'
+import { timeOrderedId } from '../store/ids.js'
 import type { Store } from '../store/index.js'
 import type { WebhookTarget } from '../store/triggers.js'
 import type { Trigger } from '../triggers/types.js'
@@ -134,7 +134,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
             : null)
       // Fan out first (the deploy rows name the delivery's id), then write the delivery once,
       // with its outcomes.
-      const id = randomUUID()
+      const id = timeOrderedId()
       const outcomes = trigger.enabled
         ? fanOut(
             { deliveryId: id, trigger, definition, events: result.events, note: result.note },

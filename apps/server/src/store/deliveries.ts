@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import type { Delivery, DeliveryInput, SignatureResult } from '../deliveries/types.js'
 import { type Db, now, parseJson } from './db.js'
+import { timeOrderedId } from './ids.js'
 
 interface Row {
   id: string
@@ -88,7 +88,7 @@ export function deliveriesRepo(db: Db) {
     },
     /** Inserts the row; the answer is built from the input, not read back. */
     create(input: DeliveryInput): Delivery {
-      const id = input.id ?? randomUUID()
+      const id = input.id ?? timeOrderedId()
       const receivedAt = now()
       const outcomes = input.outcomes ?? []
       db.prepare(

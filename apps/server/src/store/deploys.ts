@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { DeploymentIntent } from '@forge/core'
 import type {
   CurrentRelease,
@@ -8,6 +7,7 @@ import type {
   LogLine,
 } from '../deploys/types.js'
 import { type Db, now, parseJson } from './db.js'
+import { timeOrderedId } from './ids.js'
 
 interface Row {
   id: string
@@ -68,16 +68,20 @@ export function deploysRepo(db: Db) {
           .all(workloadId, limit) as Row[]
       ).map(toDeploy)
     },
-    withStatus(status: DeployStatus): Deploy[] {
+    /** The deploys queued or running (the IN term lets SQLite use the partial index). */
+    withStatus(status: 'queued' | 'running'): Deploy[] {
       return (
         db
-          .prepare(`SELECT ${COLUMNS} FROM deploys WHERE status = ? ORDER BY queued_at, rowid`)
+          .prepare(
+            `SELECT ${COLUMNS} FROM deploys WHERE status IN ('queued', 'running') AND status = ?
+              ORDER BY queued_at, rowid`,
+          )
           .all(status) as Row[]
       ).map(toDeploy)
     },
     /** Inserts a queued deploy; the answer is built from what was written, not read back. */
     create(workloadId: string, intent: DeploymentIntent): Deploy {
-      const id = randomUUID()
+      const id = timeOrderedId()
       const queuedAt = now()
       db.prepare(
         `INSERT INTO deploys (id, workload_id, status, reason, intent, trigger_id, binding_id,
@@ -197,14 +201,19 @@ export function deploysRepo(db: Db) {
     },
     /** At boot: a deploy left running by a crash can never finish; say so. */
     failInterrupted(message: string): string[] {
-      const rows = db.prepare("SELECT id FROM deploys WHERE status = 'running'").all() as {
+      const rows = db
+        .prepare(
+          "SELECT id FROM deploys WHERE status IN ('queued', 'running') AND status = 'running'",
+        )
+        .all() as {
         id: string
       }[]
       const t = now()
       const line = JSON.stringify({ at: t, level: 'error', message })
       db.prepare(
         `UPDATE deploys SET status = 'failed', error = ?, finished_at = ?,
-          log = json_insert(log, '$[#]', json(?)) WHERE status = 'running'`,
+          log = json_insert(log, '$[#]', json(?))
+          WHERE status IN ('queued', 'running') AND status = 'running'`,
       ).run(message, t, line)
       return rows.map((r) => r.id)
     },
