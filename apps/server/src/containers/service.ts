@@ -55,6 +55,9 @@ export function createContainerService(deps: ContainerServiceDeps) {
       const row = deps.store.containers.get(rowId)
       if (!row) throw hostError(HostErrors.NotFound, { what: 'container', id: rowId })
       const containerId = row.containerId
+      // The server's engine knows only its own containers; a task on another node is its source's.
+      if (row.node !== null)
+        throw hostError(HostErrors.LogsOnOtherNode, { role: row.role, node: row.node })
       if (!containerId) {
         const workload = deps.store.workloads.get(row.workloadId)
         throw hostError(HostErrors.NoContainer, {
