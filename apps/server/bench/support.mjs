@@ -50,7 +50,8 @@ export function makeInstance(plugins = ['@forge/trigger-git']) {
   mkdirSync(join(dir, 'node_modules/@forge'), { recursive: true })
   const dependencies = { 'forge-test-plugin': '1.0.0' }
   for (const plugin of plugins) {
-    symlinkSync(join(SERVER_DIR, 'node_modules', plugin), join(dir, 'node_modules', plugin), 'dir')
+    const folder = join(SERVER_DIR, '../../packages', plugin.replace('@forge/', ''))
+    symlinkSync(folder, join(dir, 'node_modules', plugin), 'dir')
     dependencies[plugin] = '*'
   }
   symlinkSync(
