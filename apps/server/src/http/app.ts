@@ -12,6 +12,7 @@ import { observeRoutes } from './routes/observe.js'
 import { serverRoutes } from './routes/server.js'
 import { bindingRoutes, triggerRoutes } from './routes/triggers.js'
 import { workloadRoutes } from './routes/workloads.js'
+import { webUi } from './static.js'
 
 /** The Koa app: errors → JSON, auth in front of /api, then every route, then 404/405. */
 export function createHttpApp(
@@ -35,6 +36,7 @@ export function createHttpApp(
       }),
     ),
   )
+  app.use(webUi(log))
   app.use(authMiddleware(services.auth))
   app.use(routes.router.routes())
   app.use(async (ctx) => {
