@@ -30,9 +30,10 @@ log "typecheck and lint"
 pnpm typecheck
 pnpm lint
 
-log "package checks (publint, attw) and core size budget"
+log "package checks (publint, attw), core and web UI size budgets"
 node scripts/check-packages.mjs
 node scripts/core-size.mjs
+node scripts/web-size.mjs
 
 log "running the test suite"
 report=.vitest-report.json
