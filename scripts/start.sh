@@ -4,6 +4,7 @@
 # Extra arguments go to `forge serve` (e.g. --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 command -v pnpm >/dev/null 2>&1 || npm install -g pnpm@10 >/dev/null
 pnpm install --frozen-lockfile --reporter=append-only >.pnpm-install.log 2>&1 || {
@@ -19,4 +20,6 @@ if [ ! -f apps/server/dist/cli.js ]; then
 fi
 docker info >/dev/null 2>&1 || echo 'Note: no Docker engine answers; Forge starts anyway and deploys once one does (as root: bash scripts/test-env.sh installs and starts one).'
 cd apps/server
+echo "Forge's CLI from anywhere (it finds this instance and its data dir, $(pwd)/.forge):"
+echo "  alias forge='node $(pwd)/dist/cli.js'    # then: forge token rotate, forge help"
 exec node dist/cli.js serve "$@"

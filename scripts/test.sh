@@ -30,8 +30,9 @@ log "typecheck and lint"
 pnpm typecheck
 pnpm lint
 
-log "package checks (publint, attw), core and web UI size budgets"
+log "package checks (publint, attw), API reports, core and web UI size budgets"
 node scripts/check-packages.mjs
+node scripts/api-report.mjs
 node scripts/core-size.mjs
 node scripts/web-size.mjs
 

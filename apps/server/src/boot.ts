@@ -107,6 +107,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       dataDir: join(config.dataDir, 'workloads'),
       allowedVolumePaths: [],
       publicUrl: config.publicUrl,
+      publishHost: config.publishHost,
     })
     hostServices.provide(dockerService, docker)
     if (proxy) hostServices.provide(proxyService, proxy)
@@ -115,7 +116,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     const bus = createEventBus()
     const contexts = createSourceContexts({ store, services: hostServices })
     const dockerStatus = createDockerStatus()
-    const auth = createAuthService({ store })
+    const auth = createAuthService({ store, options: { sessionTtlMs: config.sessionTtlMs } })
     const adminToken = auth.ensureAdminToken(config.adminToken)
     const deploys = createDeployService({
       store,
@@ -142,6 +143,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     const services: Services = {
       server: {
         version: VERSION,
+        publicUrl: config.publicUrl,
         health: () => ({ status: 'ok', version: VERSION, docker: dockerStatus.snapshot() }),
         plugins: () => describePlugins(registry, discovered),
       },
@@ -149,7 +151,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       workloads: createWorkloadService({ store, registry, contexts, deploys, containers, log }),
       apps: createAppService({ store }),
       triggers: createTriggerService({ store, registry, webhookBase: config.publicUrl ?? url }),
-      deliveries: createDeliveryService({ store, registry, deploys }),
+      deliveries: createDeliveryService({
+        store,
+        registry,
+        deploys,
+        bus,
+        retention: { maxAgeMs: config.deliveriesMaxAgeMs, keep: config.deliveriesKeep },
+      }),
       deploys,
       containers,
       events: bus,

@@ -1,18 +1,26 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { isForgeError } from '@forge/core'
 import { loadConfig } from './config.js'
 import { createServer } from './index.js'
 import { openDatabase } from './store/db.js'
+import { sessionsRepo } from './store/sessions.js'
 import { settingsRepo } from './store/settings.js'
 
 const USAGE = `Usage:
-  forge serve [--port 7300] [--host 127.0.0.1] [--data-dir ./.forge] [--instance-dir .]
+  forge serve [--port 7300] [--host 127.0.0.1] [--data-dir <instance>/.forge] [--instance-dir DIR]
               [--public-url URL] [--proxy none|caddy] [--reconcile-interval 30s] [--deploy-concurrency 2]
-  forge token rotate [--data-dir ./.forge]   print a new admin token; the old one stops working
+  forge token rotate [--data-dir DIR] [--instance-dir DIR]
+                                         print a new admin token; the old one and its sessions stop working
 
-Environment: FORGE_DATA_DIR FORGE_HOST FORGE_PORT FORGE_PUBLIC_URL FORGE_ADMIN_TOKEN FORGE_SECRET_KEY
-  DOCKER_HOST FORGE_PROXY FORGE_CADDY_ADMIN_URL FORGE_CADDY_LISTEN FORGE_DOMAIN FORGE_RECONCILE_INTERVAL
-  FORGE_DEPLOY_CONCURRENCY FORGE_DEPLOY_TIMEOUT (see docs/operations.md)`
+The instance is the nearest folder at or above the current one whose package.json is @forge/server
+or depends on it (else the one this forge is installed in); the data dir defaults to <instance>/.forge.
+
+Environment: FORGE_DATA_DIR FORGE_INSTANCE_DIR FORGE_HOST FORGE_PORT FORGE_PUBLIC_URL FORGE_ADMIN_TOKEN
+  FORGE_SECRET_KEY DOCKER_HOST FORGE_PROXY FORGE_<PROXY KIND>_* (FORGE_CADDY_ADMIN_URL, FORGE_CADDY_LISTEN)
+  FORGE_DOMAIN FORGE_PUBLISH_HOST FORGE_RECONCILE_INTERVAL FORGE_DEPLOY_CONCURRENCY FORGE_DEPLOY_TIMEOUT
+  FORGE_LOG_LEVEL FORGE_SESSION_TTL FORGE_DELIVERIES_MAX_AGE FORGE_DELIVERIES_KEEP (see docs/operations.md)`
 
 function fail(error: unknown): never {
   if (isForgeError(error)) process.stderr.write(`forge: ${error.message}\n  fix: ${error.hint}\n`)
@@ -45,9 +53,18 @@ async function serve(argv: string[]): Promise<void> {
 
 function rotateToken(argv: string[]): void {
   const config = loadConfig(argv)
+  const file = join(config.dataDir, 'forge.db')
+  // Opening would create an empty database, and its token would work nowhere.
+  if (!existsSync(file))
+    fail(
+      new Error(
+        `No Forge database at ${file}: no server has run with this data dir. Run the command from the instance dir (where forge serve runs), or pass --data-dir / --instance-dir (FORGE_DATA_DIR, FORGE_INSTANCE_DIR).`,
+      ),
+    )
   const db = openDatabase(config.dataDir)
   try {
     const token = settingsRepo(db).rotateAdminToken()
+    sessionsRepo(db).removeAll() // sessions opened with the old token end with it
     process.stdout.write(`${token}\n`)
   } finally {
     db.close()

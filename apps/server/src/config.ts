@@ -1,4 +1,6 @@
-import { resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 /** Everything the host reads at boot: the environment variables of docs/operations.md; flags mirror them. */
@@ -19,11 +21,19 @@ export interface ServerConfig {
    */
   proxyOptions: Record<string, string>
   domain: string | null
+  /** Where ports are published when no proxy fronts a workload (FORGE_PUBLISH_HOST). */
+  publishHost: string
   /** Reconciler tick, clamped to 5 s..5 min. */
   reconcileIntervalMs: number
   deployConcurrency: number
   deployTimeoutMs: number
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** How long a browser session lasts. */
+  sessionTtlMs: number
+  /** Deliveries older than this are pruned (FORGE_DELIVERIES_MAX_AGE, default 30 days). */
+  deliveriesMaxAgeMs: number
+  /** At most this many deliveries are kept, newest first (FORGE_DELIVERIES_KEEP). */
+  deliveriesKeep: number
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -57,10 +67,14 @@ function int(value: string | undefined, name: string, fallback: number): number 
 /** Seconds (`30`, `30s`) or milliseconds (`500ms`) to milliseconds. */
 function duration(value: string | undefined, name: string, fallbackMs: number): number {
   if (value === undefined || value === '') return fallbackMs
-  const m = /^(\d+)(ms|s|m)?$/.exec(value.trim())
-  if (!m) throw new Error(`Invalid ${name}: expected seconds like "30" or "30s", got "${value}".`)
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value.trim())
+  if (!m)
+    throw new Error(
+      `Invalid ${name}: expected a duration like "30" (seconds), "30s", "15m", "12h" or "30d", got "${value}".`,
+    )
   const n = Number(m[1])
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[m[2] ?? 's'] as number
+  return n * unit
 }
 
 const FLAGS = {
@@ -73,6 +87,41 @@ const FLAGS = {
   'reconcile-interval': { type: 'string' },
   'deploy-concurrency': { type: 'string' },
 } as const
+
+/** Whether `dir` holds a Forge instance: a package.json that is @forge/server or depends on it. */
+function isInstance(dir: string): boolean {
+  const file = join(dir, 'package.json')
+  if (!existsSync(file)) return false
+  try {
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+      name?: string
+      dependencies?: Record<string, string>
+    }
+    return pkg.name === '@forge/server' || Boolean(pkg.dependencies?.['@forge/server'])
+  } catch {
+    return false
+  }
+}
+
+function instanceAbove(start: string): string | null {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    // An installed @forge/server in node_modules is no instance; the folder depending on it is.
+    if (!dir.split(sep).includes('node_modules') && isInstance(dir)) return dir
+    if (dirname(dir) === dir) return null
+  }
+}
+
+/**
+ * The instance a command works on when none is named: the nearest folder at or above the
+ * current one that is a Forge instance, else the one this `forge` binary is installed in, else
+ * the current folder. Every subcommand resolves it the same way, so `forge token rotate` finds
+ * the data dir `forge serve` uses wherever the shell stands.
+ */
+export function defaultInstanceDir(cwd: string): string {
+  return (
+    instanceAbove(cwd) ?? instanceAbove(dirname(fileURLToPath(import.meta.url))) ?? resolve(cwd)
+  )
+}
 
 /** `FORGE_CADDY_ADMIN_URL=x` → `{ adminUrl: 'x' }` for the proxy kind `caddy`. */
 export function proxyOptionsFromEnv(kind: string, env: NodeJS.ProcessEnv): Record<string, string> {
@@ -97,12 +146,15 @@ export function loadConfig(
   cwd = process.cwd(),
 ): ServerConfig {
   const { values } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true })
+  // An empty variable is an unset one (`FORGE_PORT= forge serve`).
   const pick = (flag: keyof typeof FLAGS, envName: string): string | undefined =>
-    values[flag] ?? env[envName]
-  const instanceDir = resolve(cwd, values['instance-dir'] ?? env.FORGE_INSTANCE_DIR ?? '.')
+    values[flag] ?? (env[envName] || undefined)
+  const named = pick('instance-dir', 'FORGE_INSTANCE_DIR')
+  const instanceDir = named ? resolve(cwd, named) : defaultInstanceDir(cwd)
   const proxy = pick('proxy', 'FORGE_PROXY') ?? 'none'
   return {
-    dataDir: resolve(cwd, pick('data-dir', 'FORGE_DATA_DIR') ?? './.forge'),
+    // Relative to the instance, not to wherever the shell stands.
+    dataDir: resolve(cwd, pick('data-dir', 'FORGE_DATA_DIR') ?? join(instanceDir, '.forge')),
     instanceDir,
     host: pick('host', 'FORGE_HOST') ?? '127.0.0.1',
     port: int(pick('port', 'FORGE_PORT'), 'FORGE_PORT', 7300),
@@ -113,6 +165,7 @@ export function loadConfig(
     proxy,
     proxyOptions: proxyOptionsFromEnv(proxy, env),
     domain: env.FORGE_DOMAIN || null,
+    publishHost: env.FORGE_PUBLISH_HOST || '127.0.0.1',
     reconcileIntervalMs: clampReconcileInterval(
       duration(
         pick('reconcile-interval', 'FORGE_RECONCILE_INTERVAL'),
@@ -126,5 +179,12 @@ export function loadConfig(
     ),
     deployTimeoutMs: duration(env.FORGE_DEPLOY_TIMEOUT, 'FORGE_DEPLOY_TIMEOUT', 15 * 60_000),
     logLevel: logLevel(env.FORGE_LOG_LEVEL),
+    sessionTtlMs: duration(env.FORGE_SESSION_TTL, 'FORGE_SESSION_TTL', 12 * 3600_000),
+    deliveriesMaxAgeMs: duration(
+      env.FORGE_DELIVERIES_MAX_AGE,
+      'FORGE_DELIVERIES_MAX_AGE',
+      30 * 24 * 3600_000,
+    ),
+    deliveriesKeep: Math.max(1, int(env.FORGE_DELIVERIES_KEEP, 'FORGE_DELIVERIES_KEEP', 10_000)),
   }
 }

@@ -48,6 +48,19 @@ export const HostErrors = {
     message: (p) => p.reason,
     hint: 'Use the admin token printed at first boot, or make a new one with `forge token rotate`.',
   }),
+  RateLimited: entry<{ seconds: number }>({
+    code: 'FORGE_RATE_LIMITED',
+    status: 429,
+    message: (p) => `Too many failed logins from this address; try again in ${p.seconds} s.`,
+    hint: 'Check the token (the one printed at first boot, or from `forge token rotate`) before trying again.',
+  }),
+  Csrf: entry<{ method: string }>({
+    code: 'FORGE_CSRF',
+    status: 403,
+    message: (p) =>
+      `A ${p.method} with a session cookie must come from this server's own pages: its Origin does not match and it has no X-Forge-CSRF header.`,
+    hint: 'Send the header X-Forge-CSRF: 1 (the web UI does), or use the bearer token from scripts.',
+  }),
   RequestInvalid: entry<{ what: string }>({
     code: 'FORGE_REQUEST_INVALID',
     status: 400,
@@ -103,6 +116,12 @@ export const HostErrors = {
     message: () => 'The source kind of a workload cannot change.',
     hint: 'Create a new workload for the other kind, then delete this one.',
   }),
+  TriggerKindChange: entry<{ kind: string }>({
+    code: 'FORGE_TRIGGER_KIND_CHANGE',
+    status: 400,
+    message: () => 'The kind of a trigger cannot change.',
+    hint: 'Create a new trigger of the other kind, bind it, then delete this one.',
+  }),
   NotSupported: entry<{ kind: string; action: string }>({
     code: 'FORGE_NOT_SUPPORTED',
     status: 409,
@@ -126,6 +145,19 @@ export const HostErrors = {
     status: 502,
     message: (p) => `Teardown of ${p.workload} failed: ${p.reason}`,
     hint: 'Fix the cause and retry, or DELETE with ?force=true to delete the record anyway (the reconciler then reports leftovers).',
+  }),
+  NoContainer: entry<{ role: string; workload: string }>({
+    code: 'FORGE_NO_CONTAINER',
+    status: 409,
+    message: (p) =>
+      `The ${p.role} row of workload ${p.workload} has no container (yet) to read logs from.`,
+    hint: 'Deploy the workload first; GET /api/workloads/:id/containers shows which rows have a container.',
+  }),
+  LogsFailed: entry<{ reason: string }>({
+    code: 'FORGE_LOGS_FAILED',
+    status: 502,
+    message: (p) => `Reading the container's log failed: ${p.reason}`,
+    hint: 'The container may have been removed; GET /api/workloads/:id/containers shows its state.',
   }),
   WebhookUnknown: entry<Record<string, never>>({
     code: 'FORGE_WEBHOOK_UNKNOWN',
@@ -170,6 +202,7 @@ const CORE_STATUS: Record<ForgeErrorCode, number> = {
   FORGE_CONFIG_OVERRIDE_TOO_LARGE: 400,
   FORGE_SERVICE_MISSING: 500,
   FORGE_ABORTED: 409,
+  FORGE_PATTERN_TOO_COMPLEX: 400,
 }
 
 const STATUS = new Map<string, number>(Object.entries(CORE_STATUS))

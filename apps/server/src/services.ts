@@ -10,6 +10,8 @@ import type { WorkloadService } from './workloads/service.js'
 /** What the server itself reports: liveness and the plugins it loaded. */
 export interface ServerInfo {
   version: string
+  /** FORGE_PUBLIC_URL, when set: the origin browsers reach the server at. */
+  publicUrl: string | null
   health(): { status: 'ok'; version: string; docker: unknown }
   plugins(): unknown
 }

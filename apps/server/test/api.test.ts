@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type TestServer, waitForDeploy } from './helpers.js'
+import { sendHook, startServer, type TestServer, waitForDeploy } from './helpers.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -174,7 +174,31 @@ describe('triggers and bindings', () => {
     expect(res.body.webhookUrl).toMatch(
       new RegExp(`^${server.url}/api/webhook/triggers/[\\w-]{40,}$`),
     )
-    expect(res.body).not.toHaveProperty('signingSecret')
+    // Signatures are required and none was given: one is generated and shown this once.
+    expect(res.body.signingSecret).toMatch(/^[0-9a-f]{64}$/)
+    expect(res.body.setup).toEqual([])
+    const again = await server.api('GET', `/api/triggers/${res.body.id}`)
+    expect(again.body).not.toHaveProperty('signingSecret')
+    expect(again.body.hasSigningSecret).toBe(true)
+    expect(JSON.stringify((await server.api('GET', '/api/triggers')).body)).not.toContain(
+      res.body.signingSecret,
+    )
+    const signed = await sendHook(res.body.webhookUrl, { events: [] }, res.body.signingSecret)
+    expect(signed.status).toBe(202)
+    expect((await sendHook(res.body.webhookUrl, { events: [] })).status).toBe(401)
+    const given = await server.api('POST', '/api/triggers', {
+      name: 'hook-given',
+      kind: 'test-hook',
+      signingSecret: 'my-own-secret',
+    })
+    expect(given.body).not.toHaveProperty('signingSecret')
+    const unsigned = await server.api('POST', '/api/triggers', {
+      name: 'hook-unsigned',
+      kind: 'test-hook',
+      requireSignature: false,
+    })
+    expect(unsigned.body).toMatchObject({ hasSigningSecret: false })
+    expect(unsigned.body).not.toHaveProperty('signingSecret')
     const dup = await server.api('POST', '/api/triggers', {
       name: 'hook-a',
       kind: 'test-hook',

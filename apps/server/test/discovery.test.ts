@@ -88,6 +88,8 @@ describe('store', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
       expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'initial' },
+        { version: 2, name: 'sessions' },
+        { version: 3, name: 'deploy-config-and-urls' },
       ])
       const tables = (
         db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
@@ -105,6 +107,7 @@ describe('store', () => {
         'deploys',
         'deliveries',
         'settings',
+        'sessions',
       ])
         expect(tables).toContain(t)
     } finally {

@@ -18,7 +18,8 @@ export function makeInstance(
 ): string {
   const dir = mkdtempSync(join(tmpdir(), 'forge-server-'))
   mkdirSync(join(dir, 'node_modules'))
-  const dependencies: Record<string, string> = {}
+  // An instance lists the host beside its plugins (discovery skips it): how `forge` finds one.
+  const dependencies: Record<string, string> = { '@forge/server': '*' }
   for (const dep of deps) {
     dependencies[dep] = '1.0.0'
     symlinkSync(join(FIXTURES, dep), join(dir, 'node_modules', dep), 'dir')

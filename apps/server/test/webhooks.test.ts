@@ -165,6 +165,56 @@ describe('webhook ingress', () => {
     expect((await sendHook(trigger.webhookUrl, { events: [] }, SIGNING)).status).toBe(404)
   })
 
+  it('a body over the limit is recorded and listed, then answered 413 with its delivery id', async () => {
+    const { trigger } = await setup('too-large', 1)
+    const big = await fetch(trigger.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test-event': 'push' },
+      body: 'x'.repeat(1024 * 1024 + 1),
+    })
+    expect(big.status).toBe(413)
+    const answer = (await big.json()) as Json
+    expect(answer).toMatchObject({
+      deliveryId: expect.any(String),
+      error: { code: 'FORGE_BODY_TOO_LARGE' },
+    })
+    const [delivery] = (await server.api('GET', `/api/triggers/${trigger.id}/deliveries`)).body
+    expect(delivery).toMatchObject({
+      id: answer.deliveryId,
+      status: 413,
+      signature: 'unchecked',
+      events: [],
+      error: expect.stringContaining('FORGE_BODY_TOO_LARGE'),
+    })
+  })
+
+  it('a rejected delivery records its signature result: checked and matched, or not checked', async () => {
+    const { trigger } = await setup('rejected-sig', 1)
+    // Signed, but not JSON: the test parser checks the signature first, so it is verified.
+    const body = '{not json'
+    const { hmacSha256Hex } = await import('@forge/core/trigger')
+    const res = await fetch(trigger.webhookUrl, {
+      method: 'POST',
+      headers: { 'x-test-signature': `sha256=${hmacSha256Hex(SIGNING, body)}` },
+      body,
+    })
+    expect(res.status).toBe(400)
+    const [delivery] = (await server.api('GET', `/api/triggers/${trigger.id}/deliveries`)).body
+    expect(delivery).toMatchObject({ status: 400, signature: 'verified' })
+  })
+
+  it('a delivery to a trigger without bindings says so', async () => {
+    const { trigger } = await setup('lonely', 0)
+    const res = await sendHook(trigger.webhookUrl, { events: [{ tag: 'v1' }] }, SIGNING)
+    expect(res.status).toBe(202)
+    expect(res.body).toMatchObject({
+      outcomes: [],
+      note: expect.stringMatching(/^No workload is bound to this trigger/),
+    })
+    const [delivery] = (await server.api('GET', `/api/triggers/${trigger.id}/deliveries`)).body
+    expect(delivery.note).toMatch(/^No workload is bound to this trigger/)
+  })
+
   it('a GET on a webhook URL is a 405 that says which method it answers', async () => {
     const { trigger } = await setup('get-405', 1)
     const res = await fetch(trigger.webhookUrl)

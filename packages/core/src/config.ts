@@ -1,6 +1,7 @@
 import type { TriggerDefinition } from './define.js'
 import { type ForgeError, ForgeErrors, forgeError, isForgeError } from './errors.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
+import { unknownFieldMessage } from './suggest.js'
 import { describe } from './validate.js'
 
 export interface ConfigIssue {
@@ -30,9 +31,36 @@ export function formatPath(
   return out || '(root)'
 }
 
-function toResult<T>(result: StandardSchemaV1.Result<T>, at: string): ConfigResult<T> {
+const segments = (path: StandardSchemaV1.Issue['path']): (string | number)[] =>
+  (path ?? []).map((s) => {
+    const key = typeof s === 'object' && s !== null ? s.key : s
+    return typeof key === 'number' ? key : String(key)
+  })
+
+/**
+ * One issue per unknown key, with the field it most likely meant. Zod reports them as one issue
+ * with `code: 'unrecognized_keys'` and the `keys`; other libraries' issues pass as they are.
+ */
+function expandIssue(issue: StandardSchemaV1.Issue, at: string, jsonSchema: () => unknown) {
+  const { code, keys } = issue as { code?: unknown; keys?: unknown }
+  if (code !== 'unrecognized_keys' || !Array.isArray(keys))
+    return [{ path: formatPath(at, issue.path), message: issue.message }]
+  const path = segments(issue.path)
+  return keys.map((key) => ({
+    path: formatPath(at, [...path, String(key)]),
+    message: unknownFieldMessage(jsonSchema(), path, String(key)),
+  }))
+}
+
+function toResult<T>(
+  result: StandardSchemaV1.Result<T>,
+  at: string,
+  schema: StandardSchemaV1,
+): ConfigResult<T> {
   if (!result.issues) return { ok: true, value: result.value }
-  const issues = result.issues.map((i) => ({ path: formatPath(at, i.path), message: i.message }))
+  let json: unknown
+  const jsonSchema = () => (json ??= configJsonSchema(schema) ?? {})
+  const issues = result.issues.flatMap((i) => expandIssue(i, at, jsonSchema))
   const first = issues[0]
   return {
     ok: false,
@@ -51,7 +79,7 @@ export async function validateConfig<T>(
   value: unknown,
   options: ValidateOptions = {},
 ): Promise<ConfigResult<T>> {
-  return toResult(await schema['~standard'].validate(value), options.at ?? 'config')
+  return toResult(await schema['~standard'].validate(value), options.at ?? 'config', schema)
 }
 
 /** The synchronous twin, for hot paths (fan-out); throws FORGE_CONFIG_ASYNC for async schemas. */
@@ -67,7 +95,7 @@ export function validateConfigSync<T>(
     result.catch(() => {})
     throw forgeError(ForgeErrors.ConfigAsync, { at })
   }
-  return toResult(result, at)
+  return toResult(result, at, schema)
 }
 
 /**
@@ -100,9 +128,9 @@ function isPlainObject(value: unknown): value is PlainObject {
  * inherits. The result is a deep copy that aliases neither input, because fan-out hands one
  * trigger config to many bindings in parallel.
  */
-export function mergeConfig<T extends PlainObject>(
+export function mergeConfig<T extends Record<string, unknown>>(
   base: T,
-  override?: Partial<T> | PlainObject | null,
+  override?: Partial<T> | Record<string, unknown> | null,
 ): T {
   if (!isPlainObject(base))
     throw forgeError(ForgeErrors.ConfigNotObject, {

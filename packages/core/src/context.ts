@@ -124,6 +124,11 @@ export interface HostSettings {
   /** Host folders a workload may mount with the `absolute` volume scope. */
   allowedVolumePaths: string[]
   publicUrl: string | null
+  /**
+   * Where a workload publishes its ports when no proxy fronts it: loopback by default
+   * (FORGE_PUBLISH_HOST), so nothing is reachable from every interface unless asked for.
+   */
+  publishHost: string
 }
 
 export const settingsService = createServiceRef<HostSettings>('forge.settings')

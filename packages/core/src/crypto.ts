@@ -1,8 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 
-type Bytes = string | Uint8Array
-
-const toBuffer = (value: Bytes): Buffer =>
+const toBuffer = (value: string | Uint8Array): Buffer =>
   typeof value === 'string'
     ? Buffer.from(value, 'utf8')
     : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
@@ -11,14 +9,14 @@ const toBuffer = (value: Bytes): Buffer =>
  * Constant-time equality for secrets and signatures. Both sides are hashed first so that neither
  * the comparison nor an early length check leaks how long the expected value is.
  */
-export function safeEqual(a: Bytes, b: Bytes): boolean {
+export function safeEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
   const ha = createHash('sha256').update(toBuffer(a)).digest()
   const hb = createHash('sha256').update(toBuffer(b)).digest()
   return timingSafeEqual(ha, hb)
 }
 
 /** Hex HMAC-SHA256 of the raw body, as GitHub, Gitea and Bitbucket sign webhooks. */
-export function hmacSha256Hex(secret: Bytes, body: Bytes): string {
+export function hmacSha256Hex(secret: string | Uint8Array, body: string | Uint8Array): string {
   return createHmac('sha256', toBuffer(secret)).update(toBuffer(body)).digest('hex')
 }
 
@@ -27,8 +25,8 @@ export function hmacSha256Hex(secret: Bytes, body: Bytes): string {
  * HMAC-SHA256 of the raw body. Hex case is ignored; comparison is constant-time.
  */
 export function verifyHmacSha256(options: {
-  secret: Bytes
-  body: Bytes
+  secret: string | Uint8Array
+  body: string | Uint8Array
   signature: string | undefined | null
   prefix?: string
 }): boolean {

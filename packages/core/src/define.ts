@@ -1,4 +1,10 @@
-import { createServiceRef, type Logger, type SourceContext, type WorkloadRef } from './context.js'
+import {
+  createServiceRef,
+  type Logger,
+  type ServiceRegistry,
+  type SourceContext,
+  type WorkloadRef,
+} from './context.js'
 import type { DeploymentIntent, InboundEvent, MatchResult } from './events.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 import {
@@ -31,6 +37,12 @@ export interface DeployResult {
   message?: string
   /** What now runs: shown in the deploy record and kept for rollback by the source itself. */
   release?: { id: string; [key: string]: unknown }
+  /**
+   * Where the release answers (`http://web.example.com/`, `http://127.0.0.1:49153/`): faces
+   * completed with the host's domain and the proxy's listen address, or published ports. The
+   * host shows them as the workload's `urls`.
+   */
+  urls?: string[]
 }
 
 export interface ReconcileResult {
@@ -43,6 +55,20 @@ export interface TeardownOptions {
   removeVolumes?: boolean
 }
 
+/** One problem a source's `check` finds: `path` is dotted inside the config (`''` for all of it). */
+export interface SourceCheckIssue {
+  path: string
+  message: string
+}
+
+/** What a source's `check` may use: the host's services (settings, Docker) and a deadline. */
+export interface SourceCheckContext {
+  workload: { id: string | null; name: string }
+  services: ServiceRegistry
+  log: Logger
+  signal: AbortSignal
+}
+
 export interface SourceSpec<C> {
   kind: string
   title?: string
@@ -51,6 +77,16 @@ export interface SourceSpec<C> {
   /** A valid example config, for forms and docs. */
   sample?: C
   capabilities?: SourceCapabilities
+  /**
+   * Deeper checks of a config that passed the schema, run when a workload is created or its
+   * config changes, for what a schema cannot say (a compose document parses; a repository name
+   * is well formed). Issues are answered as a 400 with their paths, before anything deploys.
+   * Keep it fast and free of side effects: it must not start or change anything.
+   */
+  check?(
+    config: C,
+    ctx: SourceCheckContext,
+  ): SourceCheckIssue[] | undefined | Promise<SourceCheckIssue[] | undefined>
   deploy(ctx: SourceContext<C>, intent: DeploymentIntent): Promise<DeployResult>
   teardown(ctx: SourceContext<C>, options?: TeardownOptions): Promise<void>
   /**
@@ -103,10 +139,38 @@ export type ParseResult =
       /** True when a signature or token was checked and matched; hosts record it per delivery. */
       verified?: boolean
     }
-  | { ok: false; status: ParseRejectionStatus; code: string; message: string }
+  | {
+      ok: false
+      status: ParseRejectionStatus
+      code: string
+      message: string
+      /**
+       * True when the signature or token was checked and matched before the request was refused
+       * for its content (a 422 of a signed body): hosts record it on the delivery.
+       */
+      verified?: boolean
+    }
 
 /** How `parse` refuses a request: `rejectRequest(status, code, message)` builds one. */
 export type ParseRejection = Extract<ParseResult, { ok: false }>
+
+/** What to paste where, for one vendor, to point its webhooks at a trigger. */
+export interface TriggerSetup {
+  vendor: string
+  /** `GitHub (repository webhook)`. */
+  title: string
+  /** Plain-text steps, the webhook URL and secret written out where they go. */
+  steps: string[]
+  /** False when the vendor can neither sign nor send a secret header (Docker Hub). */
+  canSign: boolean
+}
+
+export interface TriggerSetupContext {
+  webhookUrl: string
+  /** The signing secret, when the host has it to show (only right after it was set). */
+  signingSecret: string | null
+  requireSignature: boolean
+}
 
 export interface TriggerSpec<C> {
   kind: string
@@ -116,6 +180,8 @@ export interface TriggerSpec<C> {
   sample?: C
   /** Vendors whose wire format `parse` understands, for docs and /api/plugins. */
   vendors?: string[]
+  /** For each vendor: what to paste where. Shown once when a trigger is created. */
+  setup?(ctx: TriggerSetupContext): TriggerSetup[]
   /** Never throws: bad input is an `{ ok: false }` result with a status, code and message. */
   parse(request: TriggerRequest, verify: VerifyOptions): ParseResult | Promise<ParseResult>
   /** Pure: the effective config (trigger merged with binding) decides. */
@@ -150,6 +216,10 @@ export interface ProxyDriver {
   upsertRoute(route: ProxyRoute): Promise<void>
   removeRoute(id: string): Promise<void>
   listRoutes(): Promise<ProxyRoute[]>
+  /** The URLs a route answers at, through this proxy's listen address (`http://web.example.com/`). */
+  urlsFor?(route: Pick<ProxyRoute, 'hosts' | 'pathPrefix'>): string[]
+  /** Resolves when the proxy answers; rejects with why not (the host reports it in /healthz). */
+  ping?(): Promise<void>
   close?(): Promise<void>
 }
 

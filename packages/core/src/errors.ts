@@ -74,6 +74,12 @@ export const ForgeErrors = {
       `The binding override is ${p.bytes} bytes of JSON, over the limit of ${p.limit}.`,
     hint: "Overrides change a few keys of the trigger's config; put shared settings on the trigger itself.",
   }),
+  PatternTooComplex: errorEntry<{ pattern: string; stars: number; limit: number }>({
+    code: 'FORGE_PATTERN_TOO_COMPLEX',
+    message: (p) =>
+      `The pattern "${p.pattern}" has ${p.stars} runs of *, over the limit of ${p.limit}: matching it could stall the server.`,
+    hint: 'Split it into simpler patterns (a list matches when any pattern does), or use a semver range such as ^1.2.0 for versions.',
+  }),
   ServiceMissing: errorEntry<{ service: string }>({
     code: 'FORGE_SERVICE_MISSING',
     message: (p) => `The host provides no service "${p.service}".`,

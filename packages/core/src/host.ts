@@ -9,7 +9,6 @@ export type {
   ValidateOptions,
 } from './config.js'
 export {
-  assertOverrideSize,
   configJsonSchema,
   effectiveBindingConfig,
   formatPath,
@@ -18,5 +17,6 @@ export {
   validateConfigSync,
 } from './config.js'
 export { createServiceRegistry } from './context.js'
-export type { KindCategory, RegisteredKind, Registry } from './registry.js'
+export type { DefinitionOf, KindCategory, RegisteredKind, Registry } from './registry.js'
 export { createRegistry } from './registry.js'
+export { unknownFieldMessage } from './suggest.js'

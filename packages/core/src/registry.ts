@@ -9,7 +9,8 @@ import { checkPlugin } from './validate.js'
 
 export type KindCategory = 'source' | 'trigger' | 'proxy'
 
-interface DefinitionOf {
+/** The definition a registered kind of each category has. */
+export interface DefinitionOf {
   source: SourceDefinition
   trigger: TriggerDefinition
   proxy: ProxyDefinition

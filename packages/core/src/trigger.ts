@@ -3,7 +3,7 @@
  * as JSON, headers, untrusted JSON by dotted path, webhook signatures, branch/tag/image patterns.
  */
 export { hmacSha256Hex, safeEqual, verifyHmacSha256 } from './crypto.js'
-export { matchGlob, matchPatterns } from './match.js'
+export { matchGlob, matchPatterns, patternProblem } from './match.js'
 export type { JsonObject, ReadJsonOptions } from './webhook.js'
 export {
   bearerToken,
@@ -12,7 +12,6 @@ export {
   jsonAt,
   jsonText,
   lowerCaseHeaders,
-  MAX_WEBHOOK_BYTES,
   PayloadError,
   readJsonBody,
   rejectRequest,

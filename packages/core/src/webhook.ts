@@ -14,9 +14,6 @@ export function rejectRequest(
   return { ok: false, status, code, message }
 }
 
-/** Webhook bodies larger than this are refused (`body_too_large`) before they are decoded. */
-export const MAX_WEBHOOK_BYTES = 1024 * 1024
-
 export type JsonObject = Record<string, unknown>
 
 export function isJsonObject(value: unknown): value is JsonObject {
@@ -31,6 +28,10 @@ const formatBytes = (n: number): string =>
 export interface ReadJsonOptions {
   /** The trigger kind, for messages: `the git trigger`. */
   kind: string
+  /**
+   * A limit of the trigger's own, below the host's: a larger body is a 400 `body_too_large`.
+   * The host already refuses a request over its limit (1 MiB) with a 413 before `parse` runs.
+   */
   maxBytes?: number
 }
 
@@ -39,7 +40,7 @@ export interface ReadJsonOptions {
  * `application/vnd.docker.distribution.events.v1+json`), as is none. A form body is accepted in
  * the two shapes that occur in practice: GitHub/Gitea/Gogs "form" webhooks put the JSON in a
  * `payload` field, and `curl -d '{...}'` sends raw JSON under the form content type. Anything
- * else is a 415; a body over the limit a 400 `body_too_large`; not JSON a 400 `invalid_json`;
+ * else is a 415; a body over `maxBytes` a 400 `body_too_large`; not JSON a 400 `invalid_json`;
  * JSON that is not an object a 422 `invalid_payload`.
  */
 export function readJsonBody(
@@ -47,8 +48,8 @@ export function readJsonBody(
   contentType: string | undefined,
   options: ReadJsonOptions,
 ): { ok: true; json: JsonObject } | ParseRejection {
-  const limit = options.maxBytes ?? MAX_WEBHOOK_BYTES
-  if (body.byteLength > limit) {
+  const limit = options.maxBytes
+  if (limit !== undefined && body.byteLength > limit) {
     return rejectRequest(
       400,
       'body_too_large',

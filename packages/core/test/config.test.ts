@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { MAX_OVERRIDE_BYTES } from '../src/config.js'
-import {
-  assertOverrideSize,
-  configJsonSchema,
-  mergeConfig,
-  validateConfig,
-  validateConfigSync,
-} from '../src/host.js'
+import { assertOverrideSize, MAX_OVERRIDE_BYTES } from '../src/config.js'
+import { configJsonSchema, mergeConfig, validateConfig, validateConfigSync } from '../src/host.js'
 import type { StandardSchemaV1 } from '../src/index.js'
 
 const schema = z.object({

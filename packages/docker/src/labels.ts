@@ -1,6 +1,9 @@
 import type { WorkloadRef } from '@forge/core'
 
-/** The fixed Docker labels (DESIGN §3): the reconciler finds Forge's containers by them. */
+/**
+ * The fixed Docker labels (docs/plugin-authoring.md §5.2): the reconciler finds Forge's
+ * containers by them.
+ */
 export const LABELS = {
   managed: 'forge.managed',
   workloadId: 'forge.workload.id',

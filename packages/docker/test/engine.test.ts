@@ -280,3 +280,46 @@ describe('volumes on the engine', () => {
     await dockerCli(['volume', 'rm', `user-vol-${process.pid}`])
   })
 })
+
+describe('containerLogLines (real engine)', () => {
+  it('splits stdout from stderr, tails, stamps and follows until the container stops', async () => {
+    const { containerLogLines } = await import('@forge/docker')
+    const { container } = await runBusybox('logs', [
+      'sh',
+      '-c',
+      'echo out-1; echo err-1 >&2; printf "no-newline"; sleep 1; echo; echo out-2',
+    ])
+    const followed: { stream: string; line: string; at?: string }[] = []
+    for await (const entry of containerLogLines(docker, container.id, {
+      follow: true,
+      timestamps: true,
+      signal: AbortSignal.timeout(15_000),
+    }))
+      followed.push(entry)
+    // Within a stream the order is the container's; across the two, lines written in the same
+    // instant may come either way (the engine's log driver stamps each stream on its own).
+    const of = (stream: string) => followed.filter((e) => e.stream === stream).map((e) => e.line)
+    expect(of('stdout')).toEqual(['out-1', 'no-newline', 'out-2'])
+    expect(of('stderr')).toEqual(['err-1'])
+    expect(followed.at(-1)?.line).toBe('out-2') // written a second later
+    expect(followed.every((e) => !Number.isNaN(Date.parse(e.at ?? '')))).toBe(true)
+    const tail: string[] = []
+    for await (const entry of containerLogLines(docker, container.id, { tail: 1 }))
+      tail.push(entry.line)
+    expect(tail).toEqual(['out-2'])
+  })
+
+  it("reads a TTY container's raw stream as stdout", async () => {
+    const { containerLogLines } = await import('@forge/docker')
+    const { container } = await runBusybox('logs-tty', ['sh', '-c', 'echo tty-1; echo tty-2 >&2'], {
+      Tty: true,
+    })
+    const lines: string[] = []
+    for await (const entry of containerLogLines(docker, container.id, {
+      follow: true,
+      signal: AbortSignal.timeout(15_000),
+    }))
+      lines.push(`${entry.stream}:${entry.line}`)
+    expect(lines).toEqual(['stdout:tty-1', 'stdout:tty-2'])
+  })
+})

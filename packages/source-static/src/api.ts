@@ -103,12 +103,12 @@ export async function apiHead(config: StaticConfig, signal: AbortSignal): Promis
   return commit
 }
 
-/** Downloads the tar.gz archive of one commit. */
+/** Starts the download of one commit's tar.gz archive: the body streams in as it is read. */
 export async function apiArchive(
   config: StaticConfig,
   commit: string,
   signal: AbortSignal,
-): Promise<Uint8Array> {
+): Promise<AsyncIterable<Uint8Array>> {
   const api = providerApi(config)
   const what = `Downloading the archive of ${config.repository}@${commit.slice(0, 12)}`
   const response = await request(api.archiveUrl(commit), api, what, signal)
@@ -116,5 +116,8 @@ export async function apiArchive(
     const text = (await response.text()).slice(0, 200)
     throw forgeError(StaticErrors.FetchFailed, { what, cause: `HTTP ${response.status} ${text}` })
   }
-  return new Uint8Array(await response.arrayBuffer())
+  if (!response.body) {
+    throw forgeError(StaticErrors.FetchFailed, { what, cause: 'the answer has no body' })
+  }
+  return response.body
 }

@@ -5,8 +5,8 @@ export type { Face, StaticConfig } from './config.js'
 export { staticConfigSchema } from './config.js'
 export { StaticErrors } from './errors.js'
 export { redactError } from './redact.js'
-export type { ExtractOptions, TarEntry } from './tar.js'
-export { extractTarGz, readTar } from './tar.js'
+export type { ArchiveSource, ExtractOptions } from './tar.js'
+export { extractTarGz } from './tar.js'
 export { assertSafeTree } from './walk.js'
 export { staticSource }
 

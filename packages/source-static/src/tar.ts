@@ -1,177 +1,184 @@
 import { constants } from 'node:fs'
-import { mkdir, open } from 'node:fs/promises'
-import { dirname, isAbsolute, resolve, sep } from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { mkdir, open, readdir, rm } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
 import { forgeError } from '@forge/core'
+import { Parser, type ReadEntry } from 'tar'
+import { type TargetOptions, targetOf, unsafeKind } from './entry-target.js'
 import { StaticErrors } from './errors.js'
 
-export interface TarEntry {
-  path: string
-  type: 'file' | 'directory'
-  data: Uint8Array
-}
-
-export interface ExtractOptions {
-  /** Leading path components to drop (provider archives wrap everything in one folder). */
-  strip?: number
-  /** Only entries under this folder (after stripping), re-rooted at the destination. */
-  folder?: string
+export interface ExtractOptions extends TargetOptions {
   /** Refuse archives that inflate beyond this many bytes; default 512 MiB. */
   maxBytes?: number
 }
 
-const BLOCK = 512
-const decoder = new TextDecoder()
+/** A whole archive in memory, or a download read as it arrives (an HTTP response body). */
+export type ArchiveSource = Uint8Array | AsyncIterable<Uint8Array>
 
-function field(header: Uint8Array, offset: number, length: number): string {
-  const raw = header.subarray(offset, offset + length)
-  const nul = raw.indexOf(0)
-  return decoder.decode(nul === -1 ? raw : raw.subarray(0, nul))
-}
+const MiB = 1024 * 1024
+const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
 
-function octal(header: Uint8Array, offset: number, length: number): number {
-  if ((header[offset] ?? 0) & 0x80) {
-    // base-256 (GNU) for sizes over 8 GiB: never legitimate for a site.
-    throw forgeError(StaticErrors.ArchiveInvalid, { problem: 'an entry larger than 8 GiB' })
+async function writeFile(target: string, entry: ReadEntry): Promise<void> {
+  await mkdir(dirname(target), { recursive: true })
+  // O_EXCL | O_NOFOLLOW: never write through something already at that path.
+  const handle = await open(target, WRITE_NEW, 0o644)
+  try {
+    // An entry destroyed meanwhile (the archive was refused) yields nothing more: asking it for a
+    // chunk would wait forever.
+    if (entry.destroyed) return
+    for await (const chunk of entry) {
+      // writeFile on a handle goes on from the current position and writes the chunk out in full.
+      await handle.writeFile(chunk)
+      if (entry.destroyed) return
+    }
+  } finally {
+    await handle.close()
   }
-  const text = field(header, offset, length).trim()
-  return text ? Number.parseInt(text, 8) : 0
 }
 
-function checksumOk(header: Uint8Array): boolean {
-  let sum = 0
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (header[i] ?? 0)
-  return sum === octal(header, 148, 8)
-}
+const isZlibError = (error: unknown) => /^Z_/.test(String((error as { code?: unknown }).code))
 
-function paxPath(data: Uint8Array): string | undefined {
-  // Records are "<len> key=value\n"; only `path` matters to us (linkpath is refused anyway).
-  for (const line of decoder.decode(data).split('\n')) {
-    const match = /^\d+ path=(.*)$/.exec(line)
-    if (match) return match[1]
+/** node-tar's own complaints (strict mode) read "TAR_ENTRY_INVALID: checksum failure". */
+const archiveInvalid = (error: unknown) =>
+  forgeError(StaticErrors.ArchiveInvalid, {
+    problem: (error as Error).message.replace(/^TAR_[A-Z_]+: /, ''),
+  })
+
+/**
+ * Streams a tar.gz into `root` (which exists and is empty): gunzip, then node-tar's parser, then
+ * each entry checked and written in archive order, one at a time. The first problem stops the
+ * download and is thrown; what was written before it is the caller's to remove.
+ */
+async function unpack(archive: ArchiveSource, root: string, options: ExtractOptions) {
+  const maxBytes = options.maxBytes ?? 512 * MiB
+  // strict: a checksum failure or a truncated archive is an error, not a warning and a skip.
+  const parser = new Parser({ strict: true, zstd: false })
+  let failure: { error: unknown } | undefined
+  let current: ReadEntry | undefined
+  let signal: (error: unknown) => void = () => {}
+  const failed = new Promise<never>((_, reject) => {
+    signal = reject
+  })
+  failed.catch(() => {})
+  const fail = (error: unknown) => {
+    if (failure) return
+    failure = { error }
+    signal(error)
+    // A file being written waits for data that will not come now: end it so its write settles.
+    current?.on('error', () => {})
+    current?.destroy()
   }
-  return undefined
-}
 
-/** Reads every entry of an uncompressed tar; throws on anything that is not a file or folder. */
-export function readTar(tar: Uint8Array): TarEntry[] {
-  const entries: TarEntry[] = []
-  let offset = 0
-  let longName: string | undefined
-  while (offset + BLOCK <= tar.length) {
-    const header = tar.subarray(offset, offset + BLOCK)
-    if (header.every((b) => b === 0)) break
-    if (!checksumOk(header)) {
-      throw forgeError(StaticErrors.ArchiveInvalid, {
-        problem: `bad header checksum at byte ${offset}`,
+  let files = 0
+  let writes = Promise.resolve()
+  parser.on('entry', (entry: ReadEntry) => {
+    let target: string | undefined
+    try {
+      target = failure ? undefined : targetOf(entry, root, options)
+    } catch (error) {
+      fail(error)
+    }
+    if (target === undefined) {
+      entry.resume()
+      return
+    }
+    const to = target
+    writes = writes
+      .then(async () => {
+        if (failure) return void entry.resume()
+        if (entry.type === 'Directory') {
+          entry.resume()
+          await mkdir(to, { recursive: true })
+          return
+        }
+        current = entry
+        await writeFile(to, entry)
+        current = undefined
+        files++
       })
-    }
-    const size = octal(header, 124, 12)
-    const type = String.fromCharCode(header[156] ?? 0)
-    const data = tar.subarray(offset + BLOCK, offset + BLOCK + size)
-    if (data.length < size)
-      throw forgeError(StaticErrors.ArchiveInvalid, { problem: 'truncated entry' })
-    offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK
-    const prefix = field(header, 345, 155)
-    const name = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100))
-    longName = undefined
-    if (type === 'g') continue // global pax header (GitHub puts the commit id there)
-    if (type === 'x') {
-      longName = paxPath(data)
-      continue
-    }
-    if (type === 'L') {
-      longName = decoder.decode(data).replace(/\0+$/, '')
-      continue
-    }
-    if (type === '0' || type === '\0' || type === '7') {
-      entries.push({ path: name, type: 'file', data })
-    } else if (type === '5') {
-      entries.push({ path: name, type: 'directory', data: new Uint8Array() })
-    } else {
-      const kinds: Record<string, string> = {
-        '1': 'is a hard link',
-        '2': `is a symbolic link (to ${field(header, 157, 100)})`,
-        '3': 'is a character device',
-        '4': 'is a block device',
-        '6': 'is a FIFO',
-        K: 'is a long link target',
-      }
-      throw forgeError(StaticErrors.UnsafeEntry, {
-        entry: name,
-        reason: kinds[type] ?? `has the unsupported tar type "${type}"`,
-      })
-    }
+      .catch(fail)
+  })
+  // node-tar skips entry types it does not know (sparse files and the like) and oversized
+  // metadata without a word; both refuse the archive here.
+  parser.on('ignoredEntry', (entry: ReadEntry) =>
+    fail(
+      entry.meta
+        ? forgeError(StaticErrors.ArchiveInvalid, {
+            problem: `a ${entry.type} header larger than 1 MiB`,
+          })
+        : forgeError(StaticErrors.UnsafeEntry, {
+            entry: entry.path,
+            reason: unsafeKind(entry) ?? '',
+          }),
+    ),
+  )
+  parser.on('error', (error: Error) => fail(archiveInvalid(error)))
+  let pastEnd = false
+  parser.on('eof', () => {
+    pastEnd = true
+  })
+  const done = new Promise<void>((resolve) => parser.on('end', resolve))
+
+  try {
+    await pipeline(
+      archive instanceof Uint8Array ? [archive] : archive,
+      createGunzip(),
+      async (inflated: AsyncIterable<Buffer>) => {
+        let bytes = 0
+        for await (const chunk of inflated) {
+          bytes += chunk.length
+          if (bytes > maxBytes) {
+            throw forgeError(StaticErrors.ArchiveInvalid, {
+              problem: `it inflates to more than ${maxBytes % MiB ? `${maxBytes} bytes` : `${maxBytes / MiB} MiB`}`,
+            })
+          }
+          if (failure) throw failure.error
+          // Past the end-of-archive blocks only padding is left: read on, hand nothing over.
+          if (pastEnd) continue
+          if (!parser.write(chunk)) await Promise.race([failed, drained(parser)])
+        }
+        if (failure) throw failure.error
+        parser.end()
+        await Promise.race([failed, done])
+      },
+    )
+  } catch (error) {
+    fail(isZlibError(error) ? archiveInvalid(error) : error)
   }
-  return entries
+  await writes
+  if (failure) throw failure.error
+  return files
 }
 
-/** The entry's path relative to the destination, or throws when it would escape it. */
-export function safeRelative(path: string): string {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path) || path.startsWith('\\')) {
-    throw forgeError(StaticErrors.UnsafeEntry, { entry: path, reason: 'is an absolute path' })
-  }
-  const parts = path.split(/[\\/]+/).filter((p) => p !== '' && p !== '.')
-  if (parts.includes('..')) {
-    throw forgeError(StaticErrors.UnsafeEntry, { entry: path, reason: 'climbs out with ".."' })
-  }
-  return parts.join('/')
+/** The parser's next 'drain'; unlike events.once it never rejects: its errors go through fail. */
+function drained(parser: Parser): Promise<void> {
+  return new Promise((resolve) => parser.once('drain', () => resolve()))
 }
 
 /**
- * Extracts a tar.gz into `dest` (which must be empty or missing). Every entry is checked before
- * anything is written, so a refused archive leaves nothing behind.
+ * Extracts a tar.gz into `dest` (which must be empty or missing) as the archive arrives: memory
+ * holds a few chunks, never the archive. Every entry is checked before it is written, and the first
+ * refused one stops the download and removes whatever was written, so a refused archive leaves
+ * nothing.
  */
 export async function extractTarGz(
-  archive: Uint8Array,
+  archive: ArchiveSource,
   dest: string,
   options: ExtractOptions = {},
 ): Promise<number> {
-  let tar: Uint8Array
-  try {
-    tar = gunzipSync(archive, { maxOutputLength: options.maxBytes ?? 512 * 1024 * 1024 })
-  } catch (error) {
-    throw forgeError(StaticErrors.ArchiveInvalid, { problem: (error as Error).message })
-  }
-  const strip = options.strip ?? 0
-  const folder = options.folder ? `${options.folder}/` : ''
   const root = resolve(dest)
-  const planned: { target: string; entry: TarEntry }[] = []
-  for (const entry of readTar(tar)) {
-    const relative = safeRelative(entry.path)
-    const stripped = relative.split('/').slice(strip).join('/')
-    if (!stripped || !`${stripped}/`.startsWith(folder)) continue
-    const inner = stripped.slice(folder.length)
-    if (!inner) continue
-    const target = resolve(root, inner)
-    if (!target.startsWith(root + sep)) {
-      throw forgeError(StaticErrors.UnsafeEntry, {
-        entry: entry.path,
-        reason: 'escapes the destination',
-      })
-    }
-    planned.push({ target, entry })
+  const created = await mkdir(root, { recursive: true })
+  if (!created && (await readdir(root)).length > 0) {
+    throw new Error(`extractTarGz needs an empty destination, and ${root} is not empty`)
   }
-  await mkdir(root, { recursive: true })
-  let files = 0
-  for (const { target, entry } of planned) {
-    if (entry.type === 'directory') {
-      await mkdir(target, { recursive: true })
-      continue
-    }
-    await mkdir(dirname(target), { recursive: true })
-    // O_EXCL | O_NOFOLLOW: never write through something already at that path.
-    const handle = await open(
-      target,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o644,
-    )
-    try {
-      await handle.writeFile(entry.data)
-    } finally {
-      await handle.close()
-    }
-    files++
+  try {
+    return await unpack(archive, root, options)
+  } catch (error) {
+    if (created) await rm(created, { recursive: true, force: true })
+    else
+      for (const name of await readdir(root))
+        await rm(join(root, name), { recursive: true, force: true })
+    throw error
   }
-  return files
 }

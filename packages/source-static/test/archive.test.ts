@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import {
   existsSync,
   mkdirSync,
@@ -10,10 +11,11 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { isForgeError } from '@forge/core'
 import { assertSafeTree, extractTarGz, redactError } from '@forge/source-static'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type FakeEntry, tarGz } from './tar-writer.js'
+import { type FakeEntry, pax, tar, tarGz } from './tar-writer.js'
 
 const dirs: string[] = []
 function sandbox(): { outer: string; dest: string } {
@@ -87,6 +89,82 @@ describe('extractTarGz', () => {
       /hard link/,
     ],
     ['a character device', [{ name: 'repo/null', type: '3' }], /character device/],
+    // Entries node-tar's own extraction would accept, rewrite or skip with only a warning: the
+    // paths are those node-tar reads (pax and GNU long names included), and each refuses here.
+    [
+      'a zip-slip path in a pax header (node-tar would skip it with a warning)',
+      [
+        { name: 'PaxHeader/innocent.txt', type: 'x', body: pax({ path: 'repo/../../evil.txt' }) },
+        { name: 'repo/innocent.txt', body: 'x' },
+      ],
+      /"\.\."/,
+    ],
+    [
+      'an absolute path in a pax header (node-tar would strip the "/" and write it)',
+      [
+        { name: 'PaxHeader/innocent.txt', type: 'x', body: pax({ path: '/tmp/evil.txt' }) },
+        { name: 'repo/innocent.txt', body: 'x' },
+      ],
+      /absolute/,
+    ],
+    [
+      'a zip-slip GNU long name',
+      [
+        { name: '././@LongLink', type: 'L', body: 'repo/../../evil.txt\0' },
+        { name: 'repo/innocent.txt', body: 'x' },
+      ],
+      /"\.\."/,
+    ],
+    [
+      'a backslash zip-slip (one odd file name to node-tar on Linux)',
+      [{ name: 'repo\\..\\..\\evil.txt', body: 'x' }],
+      /"\.\."/,
+    ],
+    ['a drive-letter path', [{ name: 'C:/evil.txt', body: 'x' }], /absolute/],
+    [
+      'a symlink that stays inside the tree (node-tar would create it)',
+      [
+        { name: 'repo/index.html', body: 'x' },
+        { name: 'repo/alias.html', type: '2', linkname: 'index.html' },
+      ],
+      /symbolic link \(to index\.html\)/,
+    ],
+    [
+      'a symlink to a folder outside, then a file written through it',
+      [
+        { name: 'repo/out', type: '2', linkname: '/tmp' },
+        { name: 'repo/out/evil.txt', body: 'x' },
+      ],
+      /symbolic link \(to \/tmp\)/,
+    ],
+    [
+      'a relative symlink that climbs out, then a file written through it',
+      [
+        { name: 'repo/up', type: '2', linkname: '../../../../../../tmp' },
+        { name: 'repo/up/evil.txt', body: 'x' },
+      ],
+      /symbolic link/,
+    ],
+    [
+      'a hard link to a file inside the tree (node-tar would create it)',
+      [
+        { name: 'repo/a.html', body: 'a' },
+        { name: 'repo/b.html', type: '1', linkname: 'repo/a.html' },
+      ],
+      /hard link/,
+    ],
+    ['a block device', [{ name: 'repo/sda', type: '4' }], /block device/],
+    ['a FIFO (node-tar would skip it with a warning)', [{ name: 'repo/pipe', type: '6' }], /FIFO/],
+    [
+      'a sparse file (node-tar would skip it without a word)',
+      [{ name: 'repo/sparse', type: 'S', body: 'x' }],
+      /unsupported tar type "S"/,
+    ],
+    [
+      'a GNU dump dir (node-tar would make it a folder)',
+      [{ name: 'repo/dump/', type: 'D' }],
+      /unsupported tar type "D"/,
+    ],
   ]
 
   it.each(malicious)('refuses %s and writes nothing at all', async (_name, entries, reason) => {
@@ -99,10 +177,134 @@ describe('extractTarGz', () => {
     expect(existsSync('/tmp/evil.txt')).toBe(false)
   })
 
+  it('refuses an unsafe entry outside the asked folder too', async () => {
+    const { outer, dest } = sandbox()
+    const archive = tarGz([
+      { name: 'repo/public/index.html', body: 'ok' },
+      { name: 'repo/src/passwd', type: '2', linkname: '/etc/passwd' },
+    ])
+    const error = await refusal(extractTarGz(archive, dest, { strip: 1, folder: 'public' }))
+    expect(error.code).toBe('FORGE_STATIC_UNSAFE_ENTRY')
+    expect(tree(outer)).toEqual([])
+  })
+
+  it('empties a destination that already existed, and leaves it in place, when it refuses', async () => {
+    const { dest } = sandbox()
+    mkdirSync(dest, { recursive: true })
+    const archive = tarGz([
+      { name: 'repo/index.html', body: 'ok' },
+      { name: 'repo/../evil.txt', body: 'x' },
+    ])
+    const error = await refusal(extractTarGz(archive, dest, { strip: 1 }))
+    expect(error.code).toBe('FORGE_STATIC_UNSAFE_ENTRY')
+    expect(readdirSync(dest)).toEqual([])
+  })
+
   it('refuses bytes that are not a gzip archive', async () => {
     const { dest } = sandbox()
     const error = await refusal(extractTarGz(Buffer.from('<html>login</html>'), dest))
     expect(error.code).toBe('FORGE_STATIC_ARCHIVE_INVALID')
+  })
+
+  const site: FakeEntry[] = [
+    { name: 'repo/index.html', body: 'first' },
+    { name: 'repo/big.bin', body: randomBytes(64 * 1024) },
+  ]
+  const withBadChecksum = tar(site)
+  withBadChecksum[1024 + 5] = 0x41 // big.bin's header (after index.html's two blocks), past its checksum
+
+  const invalid: [string, Buffer, RegExp][] = [
+    ['a download cut short', tarGz(site).subarray(0, 2000), /unexpected end of file/],
+    ['a tar that ends inside an entry', gzipSync(tar(site).subarray(0, 4096)), /Truncated input/],
+    ['a header whose checksum is wrong', gzipSync(withBadChecksum), /checksum/],
+    [
+      'a gzip of something that is not a tar',
+      gzipSync(`<html>${'login '.repeat(200)}</html>`),
+      /checksum/,
+    ],
+    [
+      'a pax header over 1 MiB (node-tar would drop it and keep the short name)',
+      tarGz([
+        { name: 'PaxHeader/x', type: 'x', body: pax({ comment: 'x'.repeat(1024 * 1024) }) },
+        { name: 'repo/x', body: 'x' },
+      ]),
+      /ExtendedHeader header larger than 1 MiB/,
+    ],
+  ]
+
+  it.each(invalid)(
+    'refuses %s as an invalid archive and leaves nothing',
+    async (_name, bytes, problem) => {
+      const { outer, dest } = sandbox()
+      const error = await refusal(extractTarGz(bytes, dest, { strip: 1 }))
+      expect(error.code).toBe('FORGE_STATIC_ARCHIVE_INVALID')
+      expect(error.message).toMatch(problem)
+      expect(existsSync(dest)).toBe(false)
+      expect(tree(outer)).toEqual([])
+    },
+  )
+
+  it('refuses an archive that inflates beyond maxBytes, counting every inflated byte', async () => {
+    const { outer, dest } = sandbox()
+    const archive = tarGz([{ name: 'repo/zeros.bin', body: Buffer.alloc(200 * 1024) }])
+    expect(archive.length).toBeLessThan(64 * 1024)
+    const error = await refusal(extractTarGz(archive, dest, { strip: 1, maxBytes: 100 * 1024 }))
+    expect(error.code).toBe('FORGE_STATIC_ARCHIVE_INVALID')
+    expect(error.message).toContain('more than 102400 bytes')
+    expect(tree(outer)).toEqual([])
+    expect(await extractTarGz(archive, dest, { strip: 1, maxBytes: 1024 * 1024 })).toBe(1)
+  })
+
+  /** The bytes as a download delivers them: in slices, counting how many were asked for. */
+  function download(bytes: Buffer, slice: number) {
+    const seen = { pulled: 0, total: Math.ceil(bytes.length / slice) }
+    async function* body() {
+      for (let at = 0; at < bytes.length; at += slice) {
+        seen.pulled++
+        yield bytes.subarray(at, at + slice)
+      }
+    }
+    return { body: body(), seen }
+  }
+
+  it('writes files that arrive across many small slices of the download, byte for byte', async () => {
+    const { dest } = sandbox()
+    const big = randomBytes(300 * 1024)
+    const { body, seen } = download(
+      tarGz([
+        { name: 'repo/', type: '5' },
+        { name: 'repo/big.bin', body: big },
+        { name: 'repo/docs/a.txt', body: 'a' },
+        { name: 'repo/empty.txt' },
+      ]),
+      1000,
+    )
+    expect(await extractTarGz(body, dest, { strip: 1 })).toBe(3)
+    expect(seen.pulled).toBe(seen.total)
+    expect(readFileSync(join(dest, 'big.bin')).equals(big)).toBe(true)
+    expect(tree(dest)).toEqual(['big.bin', 'docs/a.txt', 'empty.txt'])
+  })
+
+  it('stops reading the download at the first refused entry', async () => {
+    const { outer, dest } = sandbox()
+    const { body, seen } = download(
+      tarGz([
+        { name: 'repo/passwd', type: '2', linkname: '/etc/passwd' },
+        { name: 'repo/big.bin', body: randomBytes(2 * 1024 * 1024) },
+      ]),
+      16 * 1024,
+    )
+    const error = await refusal(extractTarGz(body, dest, { strip: 1 }))
+    expect(error.code).toBe('FORGE_STATIC_UNSAFE_ENTRY')
+    expect(seen.pulled).toBeLessThan(seen.total / 4)
+    expect(tree(outer)).toEqual([])
+  })
+
+  it('reads nothing past the end-of-archive blocks', async () => {
+    const { dest } = sandbox()
+    const trailing = Buffer.concat([tar([{ name: 'repo/a.txt', body: 'a' }]), Buffer.from('junk')])
+    expect(await extractTarGz(gzipSync(trailing), dest, { strip: 1 })).toBe(1)
+    expect(tree(dest)).toEqual(['a.txt'])
   })
 })
 

@@ -118,6 +118,18 @@ describe('static source from provider APIs', () => {
     expect(fake.containers.snapshot()).toEqual([])
   })
 
+  it('refuses a download cut short as an invalid archive, leaving no release folder', async () => {
+    archive = tarGz(good).subarray(0, 60)
+    const fake = siteContext({ provider: 'gitlab', repository: 'acme/site', baseUrl: base })
+    const error = await staticSource.deploy(fake.ctx, { reason: 'manual' }).catch((e: unknown) => e)
+    expect(isForgeError(error) && error.code).toBe('FORGE_STATIC_ARCHIVE_INVALID')
+    expect(fake.state.snapshot()).toMatchObject({ status: 'failed' })
+    const written = readdirSync(fake.settings.dataDir, { recursive: true, withFileTypes: true })
+    expect(written.filter((d) => !d.isDirectory())).toEqual([])
+    expect(written.filter((d) => d.name.startsWith(SHA.slice(0, 12)))).toEqual([])
+    expect(fake.containers.snapshot()).toEqual([])
+  })
+
   it('stores a failed fetch in the state on one line without the token', async () => {
     const fake = siteContext({
       provider: 'github',

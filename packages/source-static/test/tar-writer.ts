@@ -3,9 +3,13 @@ import { gzipSync } from 'node:zlib'
 /** One entry of a hand-made tar: what the malicious-archive tests need to forge. */
 export interface FakeEntry {
   name: string
-  /** '0' file, '5' folder, '1' hard link, '2' symlink, '3' char device. */
-  type?: '0' | '5' | '1' | '2' | '3' | 'g'
-  body?: string
+  /**
+   * '0' file, '5' folder, '1' hard link, '2' symlink, '3'/'4' character/block device, '6' FIFO,
+   * 'x' pax header and 'L' GNU long name (both rename the next entry), 'g' global pax header,
+   * 'S' GNU sparse file, 'D' GNU dump dir.
+   */
+  type?: '0' | '1' | '2' | '3' | '4' | '5' | '6' | 'D' | 'L' | 'S' | 'g' | 'x'
+  body?: string | Uint8Array
   linkname?: string
 }
 
@@ -28,13 +32,31 @@ function header(entry: FakeEntry, size: number): Buffer {
   return h
 }
 
-/** A tar.gz of the entries, written byte by byte (no tar tool would write the malicious ones). */
-export function tarGz(entries: FakeEntry[]): Buffer {
+/** An uncompressed tar of the entries, written byte by byte (no tar tool would write the malicious ones). */
+export function tar(entries: FakeEntry[]): Buffer {
   const parts: Buffer[] = []
   for (const entry of entries) {
     const body = Buffer.from(entry.body ?? '')
     parts.push(header(entry, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512))
   }
   parts.push(Buffer.alloc(1024))
-  return gzipSync(Buffer.concat(parts))
+  return Buffer.concat(parts)
+}
+
+export function tarGz(entries: FakeEntry[]): Buffer {
+  return gzipSync(tar(entries))
+}
+
+/** The body of a pax header: records "<length> key=value\n", the length counting itself. */
+export function pax(records: Record<string, string>): string {
+  return Object.entries(records)
+    .map(([key, value]) => {
+      const rest = ` ${key}=${value}\n`
+      let length = Buffer.byteLength(rest)
+      while (String(length).length + Buffer.byteLength(rest) !== length) {
+        length = String(length).length + Buffer.byteLength(rest)
+      }
+      return `${length}${rest}`
+    })
+    .join('')
 }

@@ -100,6 +100,7 @@ export function createFakeSourceContext<C>(
     dataDir: ownDataDir ?? '',
     allowedVolumePaths: [],
     publicUrl: null,
+    publishHost: '127.0.0.1',
     ...options.settings,
   }
   const proxy =

@@ -13,8 +13,10 @@ export { fuzzTrigger, TriggerFuzzError } from './fuzz.js'
 export type { FuzzInput } from './fuzz-inputs.js'
 export type { ProxyCall, RecordingProxy } from './proxy.js'
 export { createRecordingProxy, isRecordingProxy } from './proxy.js'
-export type { TestBody, TestRequest } from './request.js'
-export { encodeBody, hmacHeader, signGithub, toTriggerRequest } from './request.js'
+export type { ReadRecordedDeliveriesOptions, RecordedDelivery } from './recorded.js'
+export { readRecordedDeliveries } from './recorded.js'
+export type { CredentialScheme, TestBody, TestRequest } from './request.js'
+export { encodeBody, hmacHeader, signGithub, signRequest, toTriggerRequest } from './request.js'
 export type {
   ContractStep,
   SourceContractOptions,

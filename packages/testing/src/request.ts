@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import type { TriggerRequest } from '@forge/core'
 import { hmacSha256Hex } from '@forge/core/trigger'
 
@@ -46,4 +47,41 @@ export function hmacHeader(
 /** GitHub's (and Gitea's compatible) `x-hub-signature-256: sha256=<hex>` header. */
 export function signGithub(secret: string, body: TestBody): Record<string, string> {
   return hmacHeader('x-hub-signature-256', secret, body)
+}
+
+/**
+ * How a header proves a request: a hex HMAC of the body, bare (`hmac-sha256`: Gitea, Gogs) or
+ * after a prefix (`sha256=`: GitHub, Bitbucket; `sha1=`: GitHub's legacy SHA-1 header), the
+ * secret itself (`token`: GitLab), or `Bearer <secret>` (`bearer`: registries, CI scripts).
+ */
+export type CredentialScheme = 'hmac-sha256' | 'sha256=' | 'sha1=' | 'token' | 'bearer'
+
+function credential(scheme: CredentialScheme, secret: string, body: Uint8Array): string {
+  switch (scheme) {
+    case 'hmac-sha256':
+      return hmacSha256Hex(secret, body)
+    case 'sha256=':
+      return `sha256=${hmacSha256Hex(secret, body)}`
+    case 'sha1=':
+      return `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`
+    case 'token':
+      return secret
+    case 'bearer':
+      return `Bearer ${secret}`
+  }
+}
+
+/**
+ * The request with each header of `schemes` set to the credential its scheme makes from `secret`
+ * over the request's exact bytes: a recorded unsigned delivery, signed the way its vendor signs.
+ */
+export function signRequest(
+  request: TriggerRequest,
+  secret: string,
+  schemes: Record<string, CredentialScheme>,
+): TriggerRequest {
+  const headers = { ...request.headers }
+  for (const [name, scheme] of Object.entries(schemes))
+    headers[name.toLowerCase()] = credential(scheme, secret, request.body)
+  return { headers, body: request.body }
 }

@@ -1,12 +1,21 @@
+import { patternProblem } from '@forge/core/trigger'
 import { z } from 'zod'
 import { normalizeRepository } from './repository.js'
 
 export const GIT_EVENTS = ['push', 'tag'] as const
 export type GitEventKind = (typeof GIT_EVENTS)[number]
 
+// A pattern matchPatterns would refuse is refused when the config is saved, not at the next push.
+const pattern = z
+  .string()
+  .min(1)
+  .refine((value) => patternProblem(value) === null, {
+    error: (issue) => patternProblem(String(issue.input)) ?? 'invalid pattern',
+  })
+
 const patterns = (what: string) =>
   z
-    .array(z.string().min(1))
+    .array(pattern)
     .optional()
     .describe(
       `${what} patterns: globs (\`release/*\`), \`!\` exclusions${what === 'Tag' ? ', semver ranges (`^1.2.0`)' : ''}`,

@@ -77,7 +77,6 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
   if (vendor === null) {
     // No vendor header: a home-made script posting the generic shape, or a sender we do not know.
     early = read()
-    if (early.ok === false && early.code === 'body_too_large') return early
     if (!early.ok || !looksGeneric(early.json)) {
       return rejectRequest(
         400,

@@ -29,6 +29,17 @@ function passes(check: SignatureCheck, value: string, secret: string, body: Uint
 }
 
 /**
+ * Whether a header carries a signature at all. Gitea, Forgejo and Gogs send their signature
+ * headers empty when the hook has no secret, and Gitea and Forgejo send an empty digest
+ * (`X-Hub-Signature-256: sha256=`): that is an unsigned request, not a wrong signature.
+ */
+function carriesSignature(check: SignatureCheck, value: string | undefined): boolean {
+  const trimmed = (value ?? '').trim()
+  if (check.scheme === 'hmac' && trimmed.toLowerCase() === check.prefix.toLowerCase()) return false
+  return trimmed !== ''
+}
+
+/**
  * A rejection, or whether a signature was checked and matched (the host records it per delivery).
  * A wrong signature is refused even when signatures are not
  * required: a sender that signs with another secret is misconfigured, or not who it claims to be.
@@ -42,8 +53,7 @@ export function checkSignature(
   const secret =
     typeof verify?.secret === 'string' && verify.secret.length > 0 ? verify.secret : null
   const required = verify?.requireSignature === true
-  // Gitea and Gogs send an empty signature header when the hook has no secret.
-  const present = spec.signatures.find((check) => (headers[check.header] ?? '').trim() !== '')
+  const present = spec.signatures.find((check) => carriesSignature(check, headers[check.header]))
   if (secret === null) {
     if (!required) return { verified: false }
     return rejectRequest(
@@ -54,10 +64,11 @@ export function checkSignature(
   }
   if (!present) {
     if (!required) return { verified: false }
+    const blank = spec.signatures.find((check) => headers[check.header] !== undefined)
     return rejectRequest(
       401,
       'signature_missing',
-      `The ${spec.vendor} webhook is not signed: expected ${describeScheme(spec)}. Set the trigger's secret in the webhook settings on the provider.`,
+      `The ${spec.vendor} webhook is not signed${blank ? ` (its ${blank.header} header is empty: the hook has no secret)` : ''}: expected ${describeScheme(spec)}. Set the trigger's secret in the webhook settings on the provider.`,
     )
   }
   if (passes(present, headers[present.header]!, secret, body)) return { verified: true }

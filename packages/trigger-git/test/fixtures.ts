@@ -6,8 +6,9 @@
  */
 import { createHmac } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { TriggerRequest } from '@forge/core'
+import { readRecordedDeliveries } from '@forge/testing'
 import { WEBHOOK_FIXTURES } from '../../../test-support/shared.js'
 
 export const FIXTURES = WEBHOOK_FIXTURES
@@ -75,3 +76,7 @@ export function fixturePaths(vendors: readonly string[] = SUPPORTED): string[] {
       .map((file) => `${vendor}/${file}`),
   )
 }
+
+/** The git deliveries of the vendor corpus beside go-playground, with the events they must yield. */
+export const vendorDeliveries = () =>
+  readRecordedDeliveries(join(dirname(FIXTURES), 'vendors'), { kind: 'git' })

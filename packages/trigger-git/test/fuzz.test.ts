@@ -3,7 +3,7 @@ import { fuzzTrigger } from '@forge/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { gitTrigger, parseGitWebhook } from '../src/index.js'
-import { type Fixture, fixturePaths, loadFixture } from './fixtures.js'
+import { type Fixture, fixturePaths, loadFixture, vendorDeliveries } from './fixtures.js'
 
 const fixtures: Fixture[] = fixturePaths().map(loadFixture)
 
@@ -22,7 +22,7 @@ function checkGitResult(result: ParseResult): void {
 describe('fuzzing parse', () => {
   it('survives mutated real payloads, random bytes and headers, random JSON and broken requests', async () => {
     const report = await fuzzTrigger(gitTrigger, {
-      seeds: fixtures.map((f) => f.request),
+      seeds: [...fixtures.map((f) => f.request), ...vendorDeliveries().map((d) => d.request)],
       runs: 1000,
       check: checkGitResult,
       // Event and signature headers of vendors without a fixture, and hostile spellings.

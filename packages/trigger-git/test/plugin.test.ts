@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { configJsonSchema, createRegistry, mergeConfig, validateConfigSync } from '@forge/core/host'
+import {
+  configJsonSchema,
+  createRegistry,
+  effectiveBindingConfig,
+  validateConfigSync,
+} from '@forge/core/host'
 import { describe, expect, it } from 'vitest'
 import plugin, { enabledEvents, gitTrigger, gitTriggerConfigSchema } from '../src/index.js'
 
@@ -44,6 +49,8 @@ describe('config', () => {
     [{ repository: 'acme/web', branches: 'main' }, 'config.branches'],
     [{ repository: 'acme/web', events: ['pull_request'] }, 'config.events.0'],
     [{ repository: 'acme/web', events: [] }, 'config.events'],
+    [{ repository: 'acme/web', tags: ['v*', '!a*b*c*d*e*'] }, 'config.tags.1'],
+    [{ repository: 'acme/web', branches: ['*/*/*/*/*'] }, 'config.branches.0'],
   ])('refuses %j at %s', (config, path) => {
     const result = validateConfigSync(gitTriggerConfigSchema, config)
     expect(result.ok).toBe(false)
@@ -51,12 +58,15 @@ describe('config', () => {
   })
 
   it('a binding override of branches is validated after the merge', () => {
-    const merged = mergeConfig(
-      { repository: 'acme/web', branches: ['main'] },
-      { branches: ['dev'] },
-    )
-    const result = validateConfigSync(gitTriggerConfigSchema, merged)
-    expect(result).toMatchObject({ ok: true, value: { repository: 'acme/web', branches: ['dev'] } })
+    const trigger = { repository: 'acme/web', branches: ['main'] }
+    expect(effectiveBindingConfig(gitTrigger, trigger, { branches: ['dev'] })).toMatchObject({
+      ok: true,
+      value: { repository: 'acme/web', branches: ['dev'] },
+    })
+    const refused = effectiveBindingConfig(gitTrigger, trigger, { branches: 'dev' })
+    expect(refused.ok === false && refused.issues.map((i) => i.path)).toEqual([
+      'binding.config.branches',
+    ])
   })
 
   it.each([

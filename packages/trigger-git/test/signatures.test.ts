@@ -113,6 +113,53 @@ describe('signatures', () => {
     ).toMatchObject({ ok: false, code: 'signature_missing' })
   })
 
+  // What Gitea and Forgejo send from a hook without a secret: every signature header they know,
+  // empty, and GitHub's two with an empty digest.
+  const EMPTY_SIGNATURES = {
+    'x-gitea-signature': '',
+    'x-gogs-signature': '',
+    'x-hub-signature': 'sha1=',
+    'x-hub-signature-256': 'sha256=',
+  }
+  const hooksWithoutSecret = [
+    ['Gitea', { 'x-gitea-event': 'push', ...EMPTY_SIGNATURES }],
+    ['Forgejo', { 'x-forgejo-event': 'push', 'x-forgejo-signature': '', ...EMPTY_SIGNATURES }],
+  ] as const
+  const unsignedPush = (headers: Record<string, string>) => {
+    const { request, secret } = loadFixture('gitea/push-event.json')
+    return {
+      request: { headers: { 'content-type': 'application/json', ...headers }, body: request.body },
+      secret,
+    }
+  }
+
+  it.each(hooksWithoutSecret)(
+    '%s with an empty digest (sha256=) is unsigned: read when signatures are optional, even with a secret',
+    (_vendor, headers) => {
+      const { request: unsigned, secret } = unsignedPush(headers)
+      expect(parseGitWebhook(unsigned, { requireSignature: false })).toMatchObject({
+        ok: true,
+        verified: false,
+      })
+      expect(parseGitWebhook(unsigned, { secret, requireSignature: false })).toMatchObject({
+        ok: true,
+        verified: false,
+      })
+    },
+  )
+
+  it.each(hooksWithoutSecret)(
+    '%s with an empty digest is refused as unsigned, not as a bad signature, when signatures are required',
+    (_vendor, headers) => {
+      const { request: unsigned, secret } = unsignedPush(headers)
+      const result = parseGitWebhook(unsigned, { secret, requireSignature: true })
+      expect(result).toMatchObject({ ok: false, status: 401, code: 'signature_missing' })
+      expect(!result.ok && result.message).toMatch(
+        /not signed \(its x-\w+-signature header is empty: the hook has no secret\)/,
+      )
+    },
+  )
+
   it("GitHub's published test vector verifies (then the non-JSON body is a 400)", () => {
     const body = new TextEncoder().encode('Hello, World!')
     const secret = "It's a Secret to Everybody"

@@ -33,6 +33,19 @@ function passes(scheme: Scheme, value: string, secret: string, body: Uint8Array)
 }
 
 /**
+ * Whether a header carries a credential at all. Gitea and Forgejo send their signature headers
+ * empty when the hook has no secret, and GitHub's with an empty digest (`X-Hub-Signature-256:
+ * sha256=`): that is an unauthenticated request, not a wrong credential.
+ */
+function carriesCredential(
+  { header, scheme }: (typeof CREDENTIALS)[number],
+  headers: Record<string, string>,
+): boolean {
+  const value = (headers[header] ?? '').trim()
+  return value !== '' && !(scheme === 'hmac-sha256=' && value.toLowerCase() === 'sha256=')
+}
+
+/**
  * Null when the request may be read. Checked before the body is parsed, so an unauthenticated
  * sender never gets its JSON read. A wrong credential is refused even when none is required: a
  * sender that presents another secret is misconfigured, or not who it claims to be.
@@ -45,8 +58,7 @@ export function checkAuth(
   const secret =
     typeof verify?.secret === 'string' && verify.secret.length > 0 ? verify.secret : null
   const required = verify?.requireSignature === true
-  // Gitea sends an empty signature header when its hook has no secret.
-  const present = CREDENTIALS.filter(({ header }) => (headers[header] ?? '').trim() !== '')
+  const present = CREDENTIALS.filter((credential) => carriesCredential(credential, headers))
   if (secret === null) {
     if (!required) return null
     return rejectRequest(
@@ -57,10 +69,11 @@ export function checkAuth(
   }
   if (present.length === 0) {
     if (!required) return null
+    const blank = CREDENTIALS.find(({ header }) => headers[header] !== undefined)
     return rejectRequest(
       401,
       'auth_missing',
-      `The webhook carries no credential: expected ${ACCEPTED_CREDENTIALS}. Add the header to the sender (registry config \`notifications.endpoints[].headers\`, Harbor's Auth Header).`,
+      `The webhook carries no credential${blank ? ` (its ${blank.header} header is empty: the sender has no secret)` : ''}: expected ${ACCEPTED_CREDENTIALS}. Add the header to the sender (registry config \`notifications.endpoints[].headers\`, Harbor's Auth Header).`,
     )
   }
   const ok = present.some(({ header, scheme }) =>

@@ -1,3 +1,4 @@
+import { patternProblem } from '@forge/core/trigger'
 import { z } from 'zod'
 import { parseImageRef } from './image-ref.js'
 
@@ -13,7 +14,15 @@ export const registryTriggerConfigSchema = z.object({
       "The image whose pushes deploy, with or without registry host (`nginx` is docker.io/library/nginx). Default: the workload's `source.config.image`. A tag in it limits pushes to that tag when `tags` is not set",
     ),
   tags: z
-    .array(z.string().min(1))
+    .array(
+      // A pattern matchPatterns would refuse is refused when the config is saved, not at a push.
+      z
+        .string()
+        .min(1)
+        .refine((value) => patternProblem(value) === null, {
+          error: (issue) => patternProblem(String(issue.input)) ?? 'invalid pattern',
+        }),
+    )
     .optional()
     .describe('Tag patterns: globs (`v*`), `!` exclusions (`!*-rc*`), semver ranges (`^1.2.0`)'),
 })

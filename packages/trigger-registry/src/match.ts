@@ -56,11 +56,13 @@ export function matchImagePush(
     return { skip: `push of ${imageName(event)}, this trigger watches ${imageName(ref)}` }
   }
   const pushed = imageName(event)
+  // Docker Hub's older bodies name neither a tag nor a digest.
+  const untagged = event.digest === null ? 'without a tag' : 'by digest without a tag'
   const tags = config?.tags ?? []
   if (tags.length > 0) {
     if (event.tag === null) {
       return {
-        skip: `push of ${pushed} by digest without a tag, and this trigger deploys tags ${list(tags)}`,
+        skip: `push of ${pushed} ${untagged}, and this trigger deploys tags ${list(tags)}`,
       }
     }
     if (!matchPatterns(tags, event.tag)) {
@@ -70,7 +72,7 @@ export function matchImagePush(
     return {
       skip:
         event.tag === null
-          ? `push of ${pushed} by digest without a tag, and this trigger watches tag ${ref.tag}`
+          ? `push of ${pushed} ${untagged}, and this trigger watches tag ${ref.tag}`
           : `tag ${event.tag} of ${pushed} pushed, this trigger watches tag ${ref.tag} (set tags to deploy others)`,
     }
   }

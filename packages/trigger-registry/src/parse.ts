@@ -1,11 +1,5 @@
 import type { ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
-import {
-  lowerCaseHeaders,
-  MAX_WEBHOOK_BYTES,
-  PayloadError,
-  readJsonBody,
-  rejectRequest,
-} from '@forge/core/trigger'
+import { lowerCaseHeaders, PayloadError, readJsonBody, rejectRequest } from '@forge/core/trigger'
 import { checkAuth } from './auth.js'
 
 import { coalescePushes } from './coalesce.js'
@@ -13,7 +7,7 @@ import { coalescePushes } from './coalesce.js'
 import { READERS } from './vendors/index.js'
 
 /**
- * One webhook request to normalized `image.push` events: size, credential, content type, JSON,
+ * One webhook request to normalized `image.push` events: credential, content type, JSON,
  * vendor, events, coalesced. Never throws: every failure is a typed rejection whose message says
  * what was expected.
  */
@@ -36,13 +30,6 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
   const body = request?.body
   if (!(body instanceof Uint8Array)) {
     return rejectRequest(400, 'invalid_json', 'Webhook request has no raw body to read.')
-  }
-  if (body.byteLength > MAX_WEBHOOK_BYTES) {
-    return rejectRequest(
-      400,
-      'body_too_large',
-      `Webhook body is ${body.byteLength} bytes, over the 1 MiB limit of the registry trigger. Send push notifications only (not pulls) from the registry.`,
-    )
   }
   const headers = lowerCaseHeaders(request.headers)
   const denied = checkAuth(headers, body, verify)

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { TriggerRequest } from '@forge/core'
+import { readRecordedDeliveries } from '@forge/testing'
 import { WEBHOOK_FIXTURES } from '../../../test-support/shared.js'
 
 export const LOCAL = join(import.meta.dirname, 'fixtures')
@@ -73,3 +74,7 @@ export function allFixtures(): string[] {
     )
   return [...local, DOCKER_HUB_FIXTURE]
 }
+
+/** The registry deliveries of the vendor corpus beside go-playground, with the events they must yield. */
+export const vendorDeliveries = () =>
+  readRecordedDeliveries(join(dirname(WEBHOOK_FIXTURES), 'vendors'), { kind: 'registry' })

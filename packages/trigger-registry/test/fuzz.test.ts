@@ -3,7 +3,13 @@ import { fuzzTrigger } from '@forge/testing'
 import { normalizeImage, parseRegistryWebhook, registryTrigger } from '@forge/trigger-registry'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { allFixtures, DISTRIBUTION_TYPE, GITHUB_SECRET, requestFor } from './fixtures.js'
+import {
+  allFixtures,
+  DISTRIBUTION_TYPE,
+  GITHUB_SECRET,
+  requestFor,
+  vendorDeliveries,
+} from './fixtures.js'
 
 const fixtures: TriggerRequest[] = allFixtures().map(requestFor)
 
@@ -28,7 +34,7 @@ function checkRegistryResult(result: ParseResult): void {
 describe('fuzzing parse', () => {
   it('survives mutated real payloads, random bytes and headers, random JSON and broken requests', async () => {
     const report = await fuzzTrigger(registryTrigger, {
-      seeds: fixtures,
+      seeds: [...fixtures, ...vendorDeliveries().map((d) => d.request)],
       runs: 500,
       check: checkRegistryResult,
       headers: {

@@ -87,6 +87,18 @@ describe('match: what deploys', () => {
       { image: '127.0.0.1:5000/demo/web' },
       undefined,
     ],
+    [
+      'a Docker Hub push without tag or digest (older bodies) when nothing limits tags',
+      {
+        vendor: 'dockerhub',
+        registry: 'docker.io',
+        repository: 'library/busybox',
+        tag: null,
+        digest: null,
+      },
+      { image: 'busybox' },
+      undefined,
+    ],
   ])('%s deploys', async (_name, fields, raw, image) => {
     const event = push(fields)
     expect(await match(event, raw, image)).toEqual({
@@ -141,6 +153,13 @@ describe('match: what is skipped, and why', () => {
       { image: '127.0.0.1:5000/demo/web', tags: ['latest'] },
       undefined,
       /by digest without a tag, and this trigger deploys tags \[latest\]/,
+    ],
+    [
+      'a push without tag or digest (older Docker Hub bodies) when tags are configured',
+      push({ tag: null, digest: null }),
+      { image: '127.0.0.1:5000/demo/web', tags: ['latest'] },
+      undefined,
+      'push of 127.0.0.1:5000/demo/web without a tag, and this trigger deploys tags [latest]',
     ],
     [
       'another tag than the one pinned in the watched image',
@@ -224,6 +243,10 @@ describe('config and plugin', () => {
     [{ image: '' }, /image/],
     [{ tags: 'v*' }, /tags/],
     [{ tags: [''] }, /tags\.0/],
+    [
+      { tags: ['latest', 'a*b*c*d*e*'] },
+      /tags\.1: "a\*b\*c\*d\*e\*" has 5 runs of \*, over the limit of 4/,
+    ],
   ])('%j is refused with its path', async (raw, message) => {
     const checked = await validateConfig(registryTriggerConfigSchema, raw)
     expect(checked.ok === false && checked.error.message).toMatch(message)

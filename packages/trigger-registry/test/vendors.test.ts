@@ -205,6 +205,128 @@ describe('vendor payloads', () => {
     expect(result.ok && result.note).toMatch(note)
   })
 
+  it.each([
+    ['create', 1],
+    ['published', 1],
+    ['updated', 1],
+    ['deleted', 0],
+  ])('a GHCR package event with action %s gives %i event(s)', (action, count) => {
+    const { headers, body } = requestFor('github/package-published-container.json')
+    const json = { ...JSON.parse(new TextDecoder().decode(body)), action }
+    const result = parseRegistryWebhook(
+      { headers, body: new TextEncoder().encode(JSON.stringify(json)) },
+      { requireSignature: false },
+    )
+    expect(result.ok && result.events).toHaveLength(count)
+    if (count === 0)
+      expect(result.ok && result.note).toBe(
+        'GitHub package deleted: only published, updated and create deploy',
+      )
+  })
+
+  it('an older GitHub registry_package (no container_metadata) takes its version as the tag and its image from registry.url', () => {
+    // The GitHub Package Registry of 2019 named images docker.pkg.github.com/owner/repository/name.
+    const body = new TextEncoder().encode(
+      JSON.stringify({
+        action: 'published',
+        registry_package: {
+          name: 'server',
+          package_type: 'CONTAINER',
+          owner: { login: 'DingGGu' },
+          package_version: { version: '1.2.3' },
+          registry: { type: 'docker', url: 'https://docker.pkg.github.com/DingGGu/UtaiteBOX' },
+        },
+      }),
+    )
+    const headers = { 'content-type': 'application/json', 'x-github-event': 'registry_package' }
+    const result = parseRegistryWebhook({ headers, body }, { requireSignature: false })
+    expect(result).toMatchObject({ ok: true, vendor: 'github' })
+    expect(result.ok && result.events).toStrictEqual([
+      {
+        type: 'image.push',
+        vendor: 'github',
+        registry: 'docker.pkg.github.com',
+        repository: 'dingggu/utaitebox/server',
+        tag: '1.2.3',
+        digest: null,
+      },
+    ])
+  })
+
+  it("Quay's 2013 updated_tags object (tag → image id) gives an event per tag", () => {
+    const body = new TextEncoder().encode(
+      JSON.stringify({
+        docker_url: 'quay.io/acme/web',
+        updated_tags: { latest: 'b750fe79269d', 'v3.1.0': 'b750fe79269d' },
+      }),
+    )
+    const result = parseRegistryWebhook(
+      { headers: { 'content-type': 'application/json' }, body },
+      { requireSignature: false },
+    )
+    expect(result).toMatchObject({
+      ok: true,
+      vendor: 'quay',
+      events: [
+        { repository: 'acme/web', tag: 'latest', digest: null },
+        { repository: 'acme/web', tag: 'v3.1.0', digest: null },
+      ],
+    })
+  })
+
+  const harborPush = (type: string, resource: Record<string, string>) => ({
+    headers: { 'content-type': 'application/json' },
+    body: new TextEncoder().encode(
+      JSON.stringify({
+        type,
+        event_data: { resources: [resource], repository: { repo_full_name: 'shop/api' } },
+      }),
+    ),
+  })
+
+  it('a Harbor push by digest (the digest in tag as well) is a push without a tag', () => {
+    const request = harborPush('PUSH_ARTIFACT', {
+      digest: HARBOR_DIGEST,
+      tag: HARBOR_DIGEST,
+      resource_url: `harbor.acme.test/shop/api@${HARBOR_DIGEST}`,
+    })
+    const result = parseRegistryWebhook(request, { requireSignature: false })
+    expect(result).toStrictEqual({
+      ok: true,
+      vendor: 'harbor',
+      events: [
+        {
+          type: 'image.push',
+          vendor: 'harbor',
+          registry: 'harbor.acme.test',
+          repository: 'shop/api',
+          tag: null,
+          digest: HARBOR_DIGEST,
+        },
+      ],
+    })
+  })
+
+  it('a Harbor 1.x pushImage is the push that 2.0 calls PUSH_ARTIFACT', () => {
+    const request = harborPush('pushImage', {
+      digest: HARBOR_DIGEST,
+      tag: '1.4.0',
+      resource_url: 'harbor.acme.test/shop/api:1.4.0',
+    })
+    expect(parseRegistryWebhook(request, { requireSignature: false })).toMatchObject({
+      ok: true,
+      vendor: 'harbor',
+      events: [{ registry: 'harbor.acme.test', repository: 'shop/api', tag: '1.4.0' }],
+    })
+    const pull = parseRegistryWebhook(harborPush('pullImage', { tag: '1.4.0' }), {
+      requireSignature: false,
+    })
+    expect(pull).toMatchObject({ ok: true, events: [] })
+    expect(pull.ok && pull.note).toBe(
+      'Harbor pullImage events do not deploy: only PUSH_ARTIFACT (pushImage in Harbor 1.x)',
+    )
+  })
+
   it('a GitHub ping becomes a ping event', () => {
     const body = new TextEncoder().encode('{"zen":"Keep it logically awesome.","hook_id":1}')
     const result = parseRegistryWebhook(

@@ -1,4 +1,4 @@
-import type { ContainerState, ReconcileResult } from '@forge/core'
+import type { ContainerRecord, ContainerState, ReconcileResult } from '@forge/core'
 
 export interface ContainerFilter {
   workloadId?: string
@@ -19,4 +19,9 @@ export interface ObservedContainer {
 /** A workload's last `Source.reconcile` outcome, as the API shows it. */
 export interface ReconcileReport extends ReconcileResult {
   checkedAt: string
+}
+
+/** A row of the index as the API lists it: with its workload's name. */
+export interface ContainerView extends ContainerRecord {
+  workloadName: string
 }

@@ -47,13 +47,17 @@ async function offerToBinding(
   binding: Binding,
   deps: FanOutDeps,
 ): Promise<BindingOutcome> {
-  const base = { bindingId: binding.id, workloadId: binding.workloadId }
+  const workload = deps.store.workloads.get(binding.workloadId)
+  const base = {
+    bindingId: binding.id,
+    workloadId: binding.workloadId,
+    workloadName: workload?.name ?? null,
+  }
+  if (!workload) return { ...base, outcome: 'skipped', reason: 'The workload is gone.' }
   if (!binding.enabled) return { ...base, outcome: 'skipped', reason: 'The binding is disabled.' }
   if (input.events.length === 0)
     return { ...base, outcome: 'skipped', reason: input.note ?? 'The delivery carries no events.' }
   try {
-    const workload = deps.store.workloads.get(binding.workloadId)
-    if (!workload) return { ...base, outcome: 'skipped', reason: 'The workload is gone.' }
     const config = effectiveBindingConfig(input.definition, input.trigger.config, binding.config)
     if (!config.ok) return { ...base, outcome: 'errored', reason: config.error.message }
     // Several events (one per platform of a multi-arch push) may match: the last one wins, and

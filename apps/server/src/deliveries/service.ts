@@ -3,6 +3,7 @@ import type { Registry } from '@forge/core/host'
 import { safeEqual } from '@forge/core/trigger'
 import type { DeployService } from '../deploys/service.js'
 import { HostErrors, hostError } from '../errors.js'
+import type { EventBus } from '../events/bus.js'
 import { sha256Hex } from '../store/crypto.js'
 import type { Store } from '../store/index.js'
 import type { Trigger } from '../triggers/types.js'
@@ -13,7 +14,13 @@ export interface DeliveryServiceDeps {
   store: Store
   registry: Registry
   deploys: Pick<DeployService, 'enqueue'>
+  bus: EventBus
+  /** The bounds deliveries are pruned to, by age and by count. */
+  retention: { maxAgeMs: number; keep: number }
 }
+
+/** Deliveries are pruned at boot and after every this many new ones. */
+const PRUNE_EVERY = 100
 
 /** What a webhook sender is answered: accepted (202 with each binding's outcome) or rejected. */
 export type DeliveryAnswer =
@@ -27,12 +34,36 @@ export type DeliveryAnswer =
     }
   | { accepted: false; deliveryId: string; status: number; code: string; message: string }
 
+/** A parse that accepted a required signature has verified it; otherwise the plugin says. */
+function signatureResult(result: ParseResult, required: boolean): SignatureResult {
+  if (!result.ok && result.status === 401) return 'rejected'
+  if (result.verified) return 'verified'
+  if (!required) return 'not-required'
+  return result.ok ? 'verified' : 'unchecked'
+}
+
 // Compared against when the secret is unknown, so unknown and known secrets cost the same work.
 const DECOY_HASH = sha256Hex('forge-unknown-webhook-secret')
 
 /** Inbound webhooks: look the trigger up, parse, record the delivery, fan out, answer fast. */
 export function createDeliveryService(deps: DeliveryServiceDeps) {
-  const { store, registry } = deps
+  const { store, registry, bus } = deps
+  let sincePrune = 0
+  const prune = () =>
+    store.deliveries.prune({
+      olderThan: new Date(Date.now() - deps.retention.maxAgeMs),
+      keep: deps.retention.keep,
+    })
+  prune()
+  /** Every recorded delivery is published once, as it stands when its answer is known. */
+  const published = (id: string) => {
+    const delivery = store.deliveries.get(id)
+    if (delivery) bus.publish({ type: 'delivery', delivery })
+    if (++sincePrune >= PRUNE_EVERY) {
+      sincePrune = 0
+      prune()
+    }
+  }
 
   /** Parses one request for a trigger and fans it out; shared by ingress and redelivery. */
   async function process(
@@ -56,14 +87,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       })
       result = { ok: false, status: 400, code: e.code, message: e.message }
     }
-    // A parse that accepted a required signature has verified it; otherwise the plugin says.
-    const signature: SignatureResult = !result.ok
-      ? result.status === 401
-        ? 'rejected'
-        : 'not-required'
-      : result.verified || trigger.requireSignature
-        ? 'verified'
-        : 'not-required'
+    const signature = signatureResult(result, trigger.requireSignature)
     if (!result.ok) {
       const delivery = store.deliveries.create({
         triggerId: trigger.id,
@@ -77,6 +101,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         body: request.body,
         redeliveryOf,
       })
+      published(delivery.id)
       const { status, code, message } = result
       return { accepted: false, deliveryId: delivery.id, status, code, message }
     }
@@ -94,13 +119,21 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           outcomes: earlier.outcomes,
         }
     }
+    const bindings = store.bindings.forTrigger(trigger.id)
+    const note =
+      result.note ??
+      (!trigger.enabled
+        ? 'The trigger is disabled.'
+        : bindings.length === 0
+          ? 'No workload is bound to this trigger: bind one (POST /api/workloads/:id/triggers) for its deliveries to deploy.'
+          : null)
     const delivery = store.deliveries.create({
       triggerId: trigger.id,
       vendor: result.vendor,
       externalId,
       status: 202,
       signature,
-      note: result.note ?? (trigger.enabled ? null : 'The trigger is disabled.'),
+      note,
       events: result.events,
       headers: request.headers,
       body: request.body,
@@ -110,11 +143,12 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     if (trigger.enabled) {
       outcomes = await fanOut(
         { deliveryId: delivery.id, trigger, definition, events: result.events, note: result.note },
-        store.bindings.forTrigger(trigger.id),
+        bindings,
         deps,
       )
       store.deliveries.setOutcomes(delivery.id, outcomes)
     }
+    published(delivery.id)
     return {
       accepted: true,
       deliveryId: delivery.id,
@@ -129,14 +163,45 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     return trigger
   }
 
+  /** The trigger whose webhook URL carries this secret (constant-time, same work if unknown). */
+  function bySecret(secret: string): Trigger {
+    const hash = sha256Hex(secret)
+    const found = store.triggers.findBySecretHash(hash)
+    const matches = safeEqual(hash, found?.secretHash ?? DECOY_HASH)
+    if (!found || !matches) throw hostError(HostErrors.WebhookUnknown, {})
+    return found.trigger
+  }
+
   return {
     /** `POST /api/webhook/triggers/:secret`: the secret in the URL names the trigger. */
     receive(secret: string, request: TriggerRequest): Promise<DeliveryAnswer> {
-      const hash = sha256Hex(secret)
-      const found = store.triggers.findBySecretHash(hash)
-      const matches = safeEqual(hash, found?.secretHash ?? DECOY_HASH)
-      if (!found || !matches) throw hostError(HostErrors.WebhookUnknown, {})
-      return process(found.trigger, request, null)
+      return process(bySecret(secret), request, null)
+    },
+
+    /** A request over the body limit: recorded (without its body) and refused with a 413. */
+    refuseTooLarge(secret: string, headers: Record<string, string>, limit: number): DeliveryAnswer {
+      const trigger = bySecret(secret)
+      const error = hostError(HostErrors.BodyTooLarge, { limit })
+      const delivery = store.deliveries.create({
+        triggerId: trigger.id,
+        vendor: null,
+        externalId: null,
+        status: 413,
+        signature: trigger.requireSignature ? 'unchecked' : 'not-required',
+        error: `${error.code}: ${error.message}`,
+        events: [],
+        headers,
+        body: new Uint8Array(),
+        redeliveryOf: null,
+      })
+      published(delivery.id)
+      return {
+        accepted: false,
+        deliveryId: delivery.id,
+        status: 413,
+        code: error.code,
+        message: error.message,
+      }
     },
 
     /** Processes a recorded delivery again, without the duplicate check. */
@@ -149,8 +214,19 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return process(trigger, request, delivery.id)
     },
 
-    forTrigger: (triggerId: string): Delivery[] =>
-      store.deliveries.forTrigger(findTrigger(triggerId).id),
+    /** Newest first, `limit` at a time; `next` is the cursor of the page after, if any. */
+    forTrigger(
+      triggerId: string,
+      page: { limit: number; before?: string },
+    ): { deliveries: Delivery[]; next: string | null } {
+      const trigger = findTrigger(triggerId)
+      const rows = store.deliveries.forTrigger(trigger.id, { ...page, limit: page.limit + 1 })
+      const deliveries = rows.slice(0, page.limit)
+      return {
+        deliveries,
+        next: rows.length > page.limit ? (deliveries.at(-1)?.id ?? null) : null,
+      }
+    },
   }
 }
 

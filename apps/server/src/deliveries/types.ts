@@ -5,13 +5,19 @@ export type BindingOutcomeKind = 'queued' | 'skipped' | 'no-match' | 'errored'
 export interface BindingOutcome {
   bindingId: string
   workloadId: string
+  /** The workload's name when the delivery was processed (null if it was gone). */
+  workloadName: string | null
   outcome: BindingOutcomeKind
   reason?: string
   deployId?: string
 }
 
-/** `verified`: a signature was required and checked; `rejected`: parse answered 401. */
-export type SignatureResult = 'verified' | 'not-required' | 'rejected'
+/**
+ * What the delivery's signature came to: `verified` (checked and matched), `rejected` (the parser
+ * answered 401), `not-required` (the trigger accepts unsigned requests), `unchecked` (required, but
+ * the request was refused before it could be checked: too large, or unreadable before its check).
+ */
+export type SignatureResult = 'verified' | 'not-required' | 'rejected' | 'unchecked'
 
 export interface Delivery {
   id: string

@@ -19,21 +19,23 @@ export function createDeployRecords(store: Store, bus: EventBus) {
       bus.publish({ type: 'deploy', deploy })
       return deploy
     },
-    start(id: string): void {
-      store.deploys.start(id)
+    /** Running, with the source config it runs with. */
+    start(id: string, config: Record<string, unknown>): void {
+      store.deploys.start(id, config)
       publish(id)
     },
     finish(
       id: string,
       status: DeployStatus,
-      fields: { error?: string | null; release?: unknown } = {},
+      fields: { error?: string | null; release?: unknown; urls?: readonly string[] } = {},
     ) {
       store.deploys.finish(id, status, fields)
       publish(id)
     },
-    /** One log line; `progress` also becomes the deploy's current step. */
-    appendLog(id: string, line: LogLine, progress?: string): void {
-      store.deploys.appendLog(id, line, progress)
+    /** One log line, stored and published as `deploy.log`; `progress` also becomes the step. */
+    appendLog(deploy: Pick<Deploy, 'id' | 'workloadId'>, line: LogLine, progress?: string): void {
+      store.deploys.appendLog(deploy.id, line, progress)
+      bus.publish({ type: 'deploy.log', deployId: deploy.id, workloadId: deploy.workloadId, line })
     },
     /** Rows a previous process left queued, oldest first. */
     queued(): Deploy[] {

@@ -2,6 +2,7 @@ import { isForgeError } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import type { HostLogger } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
+import { secretRedactor } from '../redact.js'
 import type { Store } from '../store/index.js'
 import { sendNotification } from './notify.js'
 import type { RunDeploy } from './queue.js'
@@ -33,9 +34,12 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
   return async function runDeploy(deploy: Deploy, cancel: AbortSignal): Promise<void> {
     const workload = store.workloads.get(deploy.workloadId)
     if (!workload) return // deleted meanwhile: the row went with it (ON DELETE CASCADE)
+    // A plugin may print an env secret (a registry password in an error): never into the log.
+    const redact = secretRedactor(store.env.secretValues(workload.id))
     const write = (level: LogLine['level'], message: string, progress?: string) => {
+      const line = { at: new Date().toISOString(), level, message: redact(message) }
       try {
-        records.appendLog(deploy.id, { at: new Date().toISOString(), level, message }, progress)
+        records.appendLog(deploy, line, progress === undefined ? undefined : redact(progress))
       } catch {} // the workload (and its deploy rows) may be deleted under a running deploy
     }
     const log = deps.log.child({ workload: workload.id, deploy: deploy.id })
@@ -43,7 +47,7 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       (level: 'debug' | 'info' | 'warn' | 'error') =>
       (message: string, fields?: Record<string, unknown>) => {
         write(level, message)
-        log[level](message, fields)
+        log[level](redact(message), fields)
       }
     const sourceLog = {
       debug: tee('debug'),
@@ -54,11 +58,12 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
     const timeout = AbortSignal.timeout(deps.timeoutMs)
     const signal = AbortSignal.any([cancel, timeout])
 
-    records.start(deploy.id)
+    records.start(deploy.id, workload.source.config)
     write('info', `Deploy started (${deploy.reason})`)
     let status: 'succeeded' | 'failed' | 'cancelled' | 'unchanged'
     let error: string | null = null
     let release: unknown
+    let urls: readonly string[] | undefined
     try {
       const source = deps.registry.get('source', workload.source.kind)
       const ctx = deps.contexts(workload, {
@@ -74,6 +79,7 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       const result = await source.deploy(ctx, deploy.intent)
       status = result.status === 'unchanged' ? 'unchanged' : 'succeeded'
       release = result.release
+      urls = result.urls
       write(
         'info',
         result.message ?? (status === 'unchanged' ? 'Nothing new to deploy' : 'Deployed'),
@@ -94,7 +100,11 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       write('error', error)
     }
     if (!store.workloads.get(workload.id)) return
-    records.finish(deploy.id, status, { error, release })
+    records.finish(deploy.id, status, {
+      error: error === null ? null : redact(error),
+      release,
+      urls,
+    })
     log.info(`Deploy ${status}`, error ? { error } : {})
     if (workload.notificationUrl && (status === 'succeeded' || status === 'failed')) {
       await notify(deps, deploy.id, workload.id, workload.notificationUrl, write)

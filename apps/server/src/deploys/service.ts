@@ -47,6 +47,9 @@ export function createDeployService(deps: DeployServiceDeps) {
     queuedCount: (): number => store.deploys.withStatus('queued').length,
     /** What the workload runs now: the release of its newest successful deploy. */
     currentRelease: (workloadId: string) => store.deploys.currentRelease(workloadId),
+    latest: (workloadId: string) => store.deploys.latest(workloadId),
+    /** A deploy of the workload is queued or running. */
+    pending: (workloadId: string): boolean => store.deploys.pending(workloadId),
     /**
      * At boot, before any request: deploys a crash left running can never finish (the
      * reconciler cleans up what they left); those left queued are kept for `resume`.

@@ -44,3 +44,14 @@ export interface Deploy {
 export interface DeployWithLog extends Deploy {
   log: LogLine[]
 }
+
+/** What a workload runs now: its newest successful deploy that reported a release. */
+export interface CurrentRelease {
+  deployId: string
+  deployedAt: string
+  release: Record<string, unknown>
+  /** The source config the release was deployed with (null for deploys older than that record). */
+  config: Record<string, unknown> | null
+  /** Where the release answers, as its source reported. */
+  urls: string[]
+}

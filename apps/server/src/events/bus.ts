@@ -1,23 +1,61 @@
 import type { ContainerRecord } from '@forge/core'
 import type { ReconcileReport } from '../containers/types.js'
-import type { Deploy } from '../deploys/types.js'
+import type { Delivery } from '../deliveries/types.js'
+import type { Deploy, LogLine } from '../deploys/types.js'
 
-/** What `GET /api/events` streams. */
-export type ForgeEvent =
+/** What `GET /api/events` streams, by `type` (the SSE event name). */
+export type ForgeEventBody =
   | { type: 'deploy'; deploy: Deploy }
+  | { type: 'deploy.log'; deployId: string; workloadId: string; line: LogLine }
   | { type: 'container'; container: ContainerRecord; previousState: string | null }
-  | { type: 'docker'; reachable: boolean; error: string | null }
+  | { type: 'delivery'; delivery: Delivery }
   | { type: 'reconcile'; workloadId: string; result: ReconcileReport }
+  | { type: 'docker'; reachable: boolean; error: string | null }
+
+/** An event as published: with the id a client resumes from (`Last-Event-ID`). */
+export type ForgeEvent = ForgeEventBody & { id: string }
 
 export interface EventBus {
-  publish(event: ForgeEvent): void
-  subscribe(listener: (event: ForgeEvent) => void): () => void
+  publish(event: ForgeEventBody): void
+  /**
+   * Calls `listener` with every event from now on. With `after` (an id the client saw), the
+   * events since then that are still buffered come first; `replayed` is false when `after` is
+   * older than the buffer or from another process (the client must refetch).
+   */
+  subscribe(
+    listener: (event: ForgeEvent) => void,
+    options?: { after?: string },
+  ): {
+    replayed: boolean
+    unsubscribe(): void
+  }
 }
 
-export function createEventBus(): EventBus {
+/**
+ * In-process publish/subscribe with a bounded buffer of recent events. Ids are `<epoch>.<n>`: a
+ * client that reconnects to a restarted server presents another epoch and is told to refetch.
+ */
+export function createEventBus(options: { bufferSize?: number } = {}): EventBus {
+  const size = options.bufferSize ?? 1000
+  const epoch = Date.now().toString(36)
   const listeners = new Set<(event: ForgeEvent) => void>()
+  const buffer: ForgeEvent[] = []
+  let next = 1
+
+  function since(after: string): ForgeEvent[] | null {
+    const [from, n] = after.split('.')
+    const seen = Number(n)
+    if (from !== epoch || !Number.isInteger(seen) || seen >= next) return null
+    const oldest = buffer[0] ? Number(buffer[0].id.split('.')[1]) : next
+    if (seen < oldest - 1) return null // some were dropped from the buffer meanwhile
+    return buffer.filter((e) => Number(e.id.split('.')[1]) > seen)
+  }
+
   return {
-    publish(event) {
+    publish(body) {
+      const event = { ...body, id: `${epoch}.${next++}` } as ForgeEvent
+      buffer.push(event)
+      if (buffer.length > size) buffer.shift()
       // A slow or broken subscriber must never break a deploy or the reconciler.
       for (const listener of listeners) {
         try {
@@ -25,9 +63,44 @@ export function createEventBus(): EventBus {
         } catch {}
       }
     },
-    subscribe(listener) {
+    subscribe(listener, opts = {}) {
+      const missed = opts.after === undefined ? [] : since(opts.after)
+      for (const event of missed ?? []) listener(event)
       listeners.add(listener)
-      return () => listeners.delete(listener)
+      return { replayed: missed !== null, unsubscribe: () => void listeners.delete(listener) }
     },
   }
+}
+
+/** Whether an event concerns a workload or a trigger, for `?workloadId=` and `?triggerId=`. */
+export function eventMatches(
+  event: ForgeEventBody,
+  filter: { workloadId?: string; triggerId?: string },
+): boolean {
+  if (filter.workloadId) {
+    const workloadId =
+      event.type === 'deploy'
+        ? event.deploy.workloadId
+        : event.type === 'container'
+          ? event.container.workloadId
+          : event.type === 'delivery'
+            ? event.delivery.outcomes.some((o) => o.workloadId === filter.workloadId) &&
+              filter.workloadId
+            : event.type === 'docker'
+              ? filter.workloadId // the engine's state concerns every workload
+              : event.workloadId
+    if (workloadId !== filter.workloadId) return false
+  }
+  if (filter.triggerId) {
+    const triggerId =
+      event.type === 'delivery'
+        ? event.delivery.triggerId
+        : event.type === 'deploy'
+          ? event.deploy.triggerId
+          : event.type === 'docker'
+            ? filter.triggerId
+            : null
+    if (triggerId !== filter.triggerId) return false
+  }
+  return true
 }

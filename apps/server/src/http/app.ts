@@ -8,8 +8,10 @@ import { errorMiddleware } from './errors.js'
 import { RouteTable } from './route.js'
 import { appRoutes } from './routes/apps.js'
 import { deliveryRoutes } from './routes/deliveries.js'
+import { eventRoutes } from './routes/events.js'
 import { observeRoutes } from './routes/observe.js'
 import { serverRoutes } from './routes/server.js'
+import { sessionRoutes } from './routes/session.js'
 import { bindingRoutes, triggerRoutes } from './routes/triggers.js'
 import { workloadRoutes } from './routes/workloads.js'
 import { webUi } from './static.js'
@@ -22,13 +24,20 @@ export function createHttpApp(
   const app = new Koa()
   const routes = new RouteTable(new Router())
   serverRoutes(routes, services)
+  sessionRoutes(routes, services)
   workloadRoutes(routes, services)
   appRoutes(routes, services)
   triggerRoutes(routes, services)
   bindingRoutes(routes, services)
   deliveryRoutes(routes, services)
   observeRoutes(routes, services)
+  eventRoutes(routes, services)
 
+  // Koa reports what happens after an answer has started (a client leaving a stream): log it.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.code === 'ECONNRESET') return
+    log.warn(`HTTP stream error: ${error.message}`)
+  })
   app.use(
     errorMiddleware((error, ctx) =>
       log.error(`Unexpected error on ${ctx.method} ${ctx.path}`, {
@@ -37,7 +46,7 @@ export function createHttpApp(
     ),
   )
   app.use(webUi(log))
-  app.use(authMiddleware(services.auth))
+  app.use(authMiddleware(services.auth, services.server.publicUrl))
   app.use(routes.router.routes())
   app.use(async (ctx) => {
     const allowed = routes.router

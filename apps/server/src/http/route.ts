@@ -1,8 +1,8 @@
 import type Router from '@koa/router'
 import type { Context } from 'koa'
 import type { z } from 'zod'
-import { HostErrors, hostError, type Issue } from '../errors.js'
-import { readJson, readRawBody } from './body.js'
+import { parseInput } from '../input.js'
+import { readJson } from './body.js'
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
@@ -63,18 +63,6 @@ export interface RouteSpec<
   handler(input: RouteInput<P, B, Q>): unknown
 }
 
-const issuesOf = (error: z.ZodError, at = ''): Issue[] =>
-  error.issues.map((i) => ({
-    path: [at, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
-    message: i.message,
-  }))
-
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  throw hostError(HostErrors.RequestInvalid, { what }, { issues: issuesOf(parsed.error) })
-}
-
 /** What the OpenAPI document says of a route. */
 export interface RouteDoc {
   method: Method
@@ -99,12 +87,10 @@ export class RouteTable {
     this.docs.push({ method, path, summary, body, query, public: spec.public })
     this.router[spec.method](spec.path, async (ctx) => {
       const body =
-        spec.body === 'raw'
-          ? await readRawBody(ctx)
-          : spec.body
-            ? parseWith(spec.body, await readJson(ctx), 'request body')
-            : undefined
-      const query = spec.query ? parseWith(spec.query, ctx.query, 'query') : undefined
+        spec.body && spec.body !== 'raw'
+          ? parseInput(spec.body, await readJson(ctx), 'request body')
+          : undefined
+      const query = spec.query ? parseInput(spec.query, ctx.query, 'query') : undefined
       const result = await spec.handler({
         params: ctx.params as PathParams<P>,
         body: body as BodyOf<B>,

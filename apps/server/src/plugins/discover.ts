@@ -13,6 +13,9 @@ import {
 import type { Registry } from '@forge/core/host'
 import { type InstanceConfig, readInstanceConfig } from './instanceConfig.js'
 
+/** An instance's package.json lists the host too; it is no plugin. */
+const HOST_PACKAGE = '@forge/server'
+
 export interface LoadedPlugin {
   package: string
   version: string
@@ -146,6 +149,7 @@ export async function discoverPlugins(
   }
   const deps = Object.keys(readJson(manifest).dependencies ?? {}).sort()
   for (const name of deps) {
+    if (name === HOST_PACKAGE) continue // the host itself, listed beside the plugins it runs
     if (config.exclude.includes(name)) {
       result.skipped.push({ package: name, reason: 'excluded in forge.config' })
       continue

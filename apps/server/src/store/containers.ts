@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ContainerRecord, ContainerState, ContainerUpsert } from '@forge/core'
-import type { ContainerFilter, ObservedContainer } from '../containers/types.js'
+import type { ContainerFilter, ContainerView, ObservedContainer } from '../containers/types.js'
 import { type Db, now, parseJson } from './db.js'
 
 interface Row {
@@ -34,20 +34,32 @@ const toRecord = (r: Row): ContainerRecord => ({
 })
 
 export function containersRepo(db: Db) {
+  const select = (filter: ContainerFilter): (Row & { workload_name: string })[] => {
+    const where: string[] = []
+    const args: string[] = []
+    if (filter.workloadId) where.push('c.workload_id = ?') && args.push(filter.workloadId)
+    if (filter.kind) where.push('w.source_kind = ?') && args.push(filter.kind)
+    if (filter.state) where.push('c.state = ?') && args.push(filter.state)
+    const sql = `SELECT c.*, w.name AS workload_name FROM containers c
+      JOIN workloads w ON w.id = c.workload_id
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.workload_id, c.role`
+    return db.prepare(sql).all(...args) as (Row & { workload_name: string })[]
+  }
   const byRole = (workloadId: string, role: string) =>
     db
       .prepare('SELECT * FROM containers WHERE workload_id = ? AND role = ?')
       .get(workloadId, role) as Row | undefined
   return {
     list(filter: ContainerFilter = {}): ContainerRecord[] {
-      const where: string[] = []
-      const args: string[] = []
-      if (filter.workloadId) where.push('c.workload_id = ?') && args.push(filter.workloadId)
-      if (filter.kind) where.push('w.source_kind = ?') && args.push(filter.kind)
-      if (filter.state) where.push('c.state = ?') && args.push(filter.state)
-      const sql = `SELECT c.* FROM containers c JOIN workloads w ON w.id = c.workload_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.workload_id, c.role`
-      return (db.prepare(sql).all(...args) as Row[]).map(toRecord)
+      return select(filter).map(toRecord)
+    },
+    /** The rows with their workload's name, as the API lists them. */
+    listNamed(filter: ContainerFilter = {}): ContainerView[] {
+      return select(filter).map((r) => ({ ...toRecord(r), workloadName: r.workload_name }))
+    },
+    get(id: string): ContainerRecord | undefined {
+      const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row | undefined
+      return row && toRecord(row)
     },
     /** A source's write: the fields it owns, keyed by (workload, role). */
     upsert(workloadId: string, input: ContainerUpsert): ContainerRecord {

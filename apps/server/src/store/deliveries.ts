@@ -52,14 +52,35 @@ export function deliveriesRepo(db: Db) {
         | undefined
       return r && { headers: parseJson(r.headers, {}), body: new Uint8Array(r.body ?? []) }
     },
-    forTrigger(triggerId: string, limit = 50): Delivery[] {
-      return (
-        db
+    /** Newest first; `before` (a delivery id) pages to the ones recorded before it. */
+    forTrigger(triggerId: string, options: { limit?: number; before?: string } = {}): Delivery[] {
+      const limit = options.limit ?? 50
+      const rows = options.before
+        ? db
+            .prepare(
+              `SELECT * FROM deliveries WHERE trigger_id = ?
+                AND rowid < (SELECT rowid FROM deliveries WHERE id = ?) ORDER BY rowid DESC LIMIT ?`,
+            )
+            .all(triggerId, options.before, limit)
+        : db
+            .prepare('SELECT * FROM deliveries WHERE trigger_id = ? ORDER BY rowid DESC LIMIT ?')
+            .all(triggerId, limit)
+      return (rows as Row[]).map(toDelivery)
+    },
+    /** Removes deliveries received before `olderThan`, then all but the newest `keep`. */
+    prune(options: { olderThan: Date; keep: number }): number {
+      return db.transaction(() => {
+        const byAge = db
+          .prepare('DELETE FROM deliveries WHERE received_at < ?')
+          .run(options.olderThan.toISOString()).changes
+        const byCount = db
           .prepare(
-            'SELECT * FROM deliveries WHERE trigger_id = ? ORDER BY received_at DESC, rowid DESC LIMIT ?',
+            `DELETE FROM deliveries WHERE rowid <= (
+              SELECT rowid FROM deliveries ORDER BY rowid DESC LIMIT 1 OFFSET ?)`,
           )
-          .all(triggerId, limit) as Row[]
-      ).map(toDelivery)
+          .run(options.keep).changes
+        return byAge + byCount
+      })()
     },
     /** An earlier accepted delivery with the same vendor delivery id, if any. */
     findAccepted(triggerId: string, externalId: string): Delivery | undefined {

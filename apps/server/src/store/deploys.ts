@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { DeploymentIntent } from '@forge/core'
-import type { Deploy, DeployStatus, DeployWithLog, LogLine } from '../deploys/types.js'
+import type {
+  CurrentRelease,
+  Deploy,
+  DeployStatus,
+  DeployWithLog,
+  LogLine,
+} from '../deploys/types.js'
 import { type Db, now, parseJson } from './db.js'
 
 interface Row {
@@ -86,23 +92,24 @@ export function deploysRepo(db: Db) {
       )
       return this.get(id) as Deploy
     },
-    start(id: string): void {
-      db.prepare("UPDATE deploys SET status = 'running', started_at = ? WHERE id = ?").run(
-        now(),
-        id,
-      )
+    /** Running, with the source config it runs with (what `outdated` compares against). */
+    start(id: string, config: Record<string, unknown>): void {
+      db.prepare(
+        "UPDATE deploys SET status = 'running', started_at = ?, config = ? WHERE id = ?",
+      ).run(now(), JSON.stringify(config), id)
     },
     finish(
       id: string,
       status: DeployStatus,
-      fields: { error?: string | null; release?: unknown } = {},
+      fields: { error?: string | null; release?: unknown; urls?: readonly string[] } = {},
     ): void {
       db.prepare(
-        'UPDATE deploys SET status = ?, error = ?, release = ?, finished_at = ? WHERE id = ?',
+        'UPDATE deploys SET status = ?, error = ?, release = ?, urls = ?, finished_at = ? WHERE id = ?',
       ).run(
         status,
         fields.error ?? null,
         fields.release === undefined ? null : JSON.stringify(fields.release),
+        fields.urls === undefined ? null : JSON.stringify(fields.urls),
         now(),
         id,
       )
@@ -114,14 +121,49 @@ export function deploysRepo(db: Db) {
       ).run(JSON.stringify(line), progress ?? null, id)
     },
     /** What the workload runs now: the release of its newest deploy that succeeded. */
-    currentRelease(workloadId: string): Record<string, unknown> | null {
+    currentRelease(workloadId: string): CurrentRelease | null {
       const row = db
         .prepare(
-          `SELECT release FROM deploys WHERE workload_id = ? AND status = 'succeeded'
-            AND release IS NOT NULL ORDER BY finished_at DESC LIMIT 1`,
+          `SELECT id, finished_at, release, config, urls FROM deploys
+            WHERE workload_id = ? AND status = 'succeeded' AND release IS NOT NULL
+            ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
         )
-        .get(workloadId) as { release: string } | undefined
-      return row ? parseJson(row.release, null) : null
+        .get(workloadId) as
+        | {
+            id: string
+            finished_at: string
+            release: string
+            config: string | null
+            urls: string | null
+          }
+        | undefined
+      if (!row) return null
+      return {
+        deployId: row.id,
+        deployedAt: row.finished_at,
+        release: parseJson(row.release, {}),
+        config: parseJson(row.config, null),
+        urls: parseJson(row.urls, []),
+      }
+    },
+    /** The workload's newest deploy, whatever its status. */
+    latest(workloadId: string): Deploy | undefined {
+      const r = db
+        .prepare(
+          `SELECT ${COLUMNS} FROM deploys WHERE workload_id = ? ORDER BY queued_at DESC, rowid DESC LIMIT 1`,
+        )
+        .get(workloadId) as Row | undefined
+      return r && toDeploy(r)
+    },
+    /** Whether a deploy of the workload is queued or running. */
+    pending(workloadId: string): boolean {
+      return (
+        db
+          .prepare(
+            "SELECT 1 FROM deploys WHERE workload_id = ? AND status IN ('queued', 'running') LIMIT 1",
+          )
+          .get(workloadId) !== undefined
+      )
     },
     /** At boot: a deploy left running by a crash can never finish; say so. */
     failInterrupted(message: string): string[] {

@@ -33,6 +33,12 @@ export function envRepo(db: Db, box: SecretBox) {
         out[r.key] = box.decrypt(r.value_sealed, aad(workloadId, r.key))
       return out
     },
+    /** The decrypted values of the keys marked secret, for redacting them from logs. */
+    secretValues(workloadId: string): string[] {
+      return rows(workloadId)
+        .filter((r) => r.secret === 1)
+        .map((r) => box.decrypt(r.value_sealed, aad(workloadId, r.key)))
+    },
     has(workloadId: string, key: string): boolean {
       return (
         db

@@ -6,6 +6,7 @@ import { openDatabase } from './db.js'
 import { deliveriesRepo } from './deliveries.js'
 import { deploysRepo } from './deploys.js'
 import { envRepo } from './env.js'
+import { sessionsRepo } from './sessions.js'
 import { settingsRepo } from './settings.js'
 import { stateRepo } from './state.js'
 import { bindingsRepo, triggersRepo } from './triggers.js'
@@ -29,6 +30,7 @@ export function createStore(options: { dataDir: string; secretKey: string | null
     deploys: deploysRepo(db),
     deliveries: deliveriesRepo(db),
     settings: settingsRepo(db),
+    sessions: sessionsRepo(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
     },

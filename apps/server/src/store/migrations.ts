@@ -116,4 +116,25 @@ CREATE INDEX deliveries_trigger ON deliveries (trigger_id, received_at);
 CREATE INDEX deliveries_external ON deliveries (trigger_id, external_id);
 `,
   },
+  {
+    version: 2,
+    name: 'sessions',
+    sql: `
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+`,
+  },
+  {
+    version: 3,
+    name: 'deploy-config-and-urls',
+    sql: `
+ALTER TABLE deploys ADD COLUMN config TEXT;
+ALTER TABLE deploys ADD COLUMN urls TEXT;
+CREATE INDEX deploys_workload_status ON deploys (workload_id, status);
+`,
+  },
 ]

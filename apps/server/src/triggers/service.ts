@@ -1,9 +1,12 @@
-import type { TriggerDefinition } from '@forge/core'
+import { randomBytes } from 'node:crypto'
+import type { TriggerDefinition, TriggerSetup } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { effectiveBindingConfig, validateConfig } from '@forge/core/host'
 import { HostErrors, hostError } from '../errors.js'
+import { applyMergePatch, parseInput } from '../input.js'
 import { installedKind } from '../plugins/kinds.js'
 import type { Store } from '../store/index.js'
+import { bindingInput, triggerInput } from './input.js'
 import type { Binding, Trigger, TriggerInput } from './types.js'
 
 export interface TriggerServiceDeps {
@@ -16,7 +19,14 @@ export interface TriggerServiceDeps {
 /** A trigger as the API shows it: with its webhook URL, never its signing secret. */
 export type TriggerView = Trigger & { webhookUrl: string }
 
-export type TriggerPatch = Partial<Omit<TriggerInput, 'kind'>>
+/** The answer to creating one: once, the secret it generated, and how to set each vendor up. */
+export type CreatedTrigger = TriggerView & { signingSecret?: string; setup: TriggerSetup[] }
+
+/** 32 random bytes as hex: every vendor's secret field and header takes it as it is. */
+const generateSigningSecret = () => randomBytes(32).toString('hex')
+
+/** A binding as the API shows it: with its workload's name. */
+export type BindingView = Binding & { workloadName: string | null }
 
 export interface BindInput {
   config?: Record<string, unknown>
@@ -37,6 +47,10 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     if (!trigger) throw hostError(HostErrors.NotFound, { what: 'trigger', id })
     return trigger
   }
+  const named = (binding: Binding): BindingView => ({
+    ...binding,
+    workloadName: store.workloads.get(binding.workloadId)?.name ?? null,
+  })
   const findWorkload = (id: string) => {
     const workload = store.workloads.get(id)
     if (!workload) throw hostError(HostErrors.NotFound, { what: 'workload', id })
@@ -71,6 +85,32 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     if (!result.ok) throw result.error
   }
 
+  /** A trigger that requires signatures and was given no signing secret gets a generated one. */
+  function withSigningSecret(input: TriggerInput): {
+    input: TriggerInput
+    generated: string | null
+  } {
+    if (input.requireSignature === false || input.signingSecret) return { input, generated: null }
+    const generated = generateSigningSecret()
+    return { input: { ...input, signingSecret: generated }, generated }
+  }
+
+  /** The answer to a create: the view, the generated secret (this once) and each vendor's setup. */
+  function createdView(
+    definition: TriggerDefinition,
+    trigger: Trigger,
+    secrets: { generated: string | null; given: string | null | undefined },
+  ): CreatedTrigger {
+    const shown = view(trigger)
+    const setup =
+      definition.setup?.({
+        webhookUrl: shown.webhookUrl,
+        signingSecret: secrets.generated ?? secrets.given ?? null,
+        requireSignature: shown.requireSignature,
+      }) ?? []
+    return { ...shown, ...(secrets.generated ? { signingSecret: secrets.generated } : {}), setup }
+  }
+
   function createBinding(
     trigger: Trigger,
     workload: { id: string; name: string },
@@ -89,39 +129,61 @@ export function createTriggerService(deps: TriggerServiceDeps) {
   return {
     find,
     list: (): TriggerView[] => store.triggers.list().map(view),
-    get(id: string): TriggerView & { bindings: Binding[] } {
+    get(id: string): TriggerView & { bindings: BindingView[] } {
       const trigger = find(id)
-      return { ...view(trigger), bindings: store.bindings.forTrigger(trigger.id) }
+      return { ...view(trigger), bindings: store.bindings.forTrigger(trigger.id).map(named) }
     },
 
-    async create(input: TriggerInput): Promise<TriggerView> {
-      await checkConfig(input.kind, input.config, 'config')
+    /**
+     * Creates a trigger. One that requires signatures and was given no signing secret gets a
+     * generated one, answered once as `signingSecret` (never again) with `setup`: per vendor,
+     * what to paste where.
+     */
+    async create(input: TriggerInput): Promise<CreatedTrigger> {
+      const definition = await checkConfig(input.kind, input.config, 'config')
       uniqueName(input.name)
-      return view(store.triggers.create(input))
+      const { input: stored, generated } = withSigningSecret(input)
+      const trigger = store.triggers.create(stored)
+      return createdView(definition, trigger, { generated, given: input.signingSecret })
     },
 
-    /** Changes a trigger; every binding's effective config must stay valid. */
-    async update(id: string, patch: TriggerPatch): Promise<TriggerView> {
+    /**
+     * Changes a trigger by a JSON merge patch of its document (its config included); the kind
+     * cannot change, and every binding's effective config must stay valid.
+     */
+    async update(id: string, patch: Record<string, unknown>): Promise<TriggerView> {
       const current = find(id)
-      const next: TriggerInput = {
-        name: patch.name ?? current.name,
+      const document = {
+        name: current.name,
         kind: current.kind,
-        config: patch.config ?? current.config,
-        enabled: patch.enabled ?? current.enabled,
-        requireSignature: patch.requireSignature ?? current.requireSignature,
-        signingSecret: patch.signingSecret,
+        config: current.config,
+        enabled: current.enabled,
+        requireSignature: current.requireSignature,
       }
+      const next = parseInput(triggerInput, applyMergePatch(document, patch), 'trigger')
+      if (next.kind !== current.kind)
+        throw hostError(
+          HostErrors.TriggerKindChange,
+          { kind: current.kind },
+          {
+            issues: [{ path: 'kind', message: `is ${current.kind}; create a new trigger instead` }],
+          },
+        )
       const definition = await checkConfig(current.kind, next.config, 'config')
-      if (patch.name !== undefined) uniqueName(patch.name, current.id)
-      if (patch.config) {
-        for (const binding of store.bindings.forTrigger(current.id)) {
-          const result = effectiveBindingConfig(definition, next.config, binding.config, {
-            at: `bindings.${binding.id}.config`,
-          })
-          if (!result.ok) throw result.error
-        }
+      if (next.name !== current.name) uniqueName(next.name, current.id)
+      for (const binding of store.bindings.forTrigger(current.id)) {
+        const result = effectiveBindingConfig(definition, next.config, binding.config, {
+          at: `bindings.${binding.id}.config`,
+        })
+        if (!result.ok) throw result.error
       }
-      return view(store.triggers.update(current.id, next))
+      return view(
+        store.triggers.update(current.id, {
+          ...next,
+          // Write-only: absent keeps it, null clears it.
+          signingSecret: 'signingSecret' in patch ? (next.signingSecret ?? null) : undefined,
+        }),
+      )
     },
 
     remove(id: string): void {
@@ -136,11 +198,11 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     },
 
     bindings: {
-      forWorkload(workloadId: string): (Binding & { trigger: TriggerView })[] {
+      forWorkload(workloadId: string): (BindingView & { trigger: TriggerView })[] {
         const workload = findWorkload(workloadId)
         return store.bindings
           .forWorkload(workload.id)
-          .map((b) => ({ ...b, trigger: view(find(b.triggerId)) }))
+          .map((b) => ({ ...b, workloadName: workload.name, trigger: view(find(b.triggerId)) }))
       },
 
       /** Binds an existing trigger to a workload. */
@@ -148,27 +210,41 @@ export function createTriggerService(deps: TriggerServiceDeps) {
         const workload = findWorkload(workloadId)
         const trigger = find(triggerId)
         checkOverride(trigger, input.config ?? {})
-        return { ...createBinding(trigger, workload, input), trigger: view(trigger) }
+        const binding = createBinding(trigger, workload, input)
+        return { ...binding, workloadName: workload.name, trigger: view(trigger) }
       },
 
       /** Creates a trigger and binds it in one transaction: both or neither. */
       async bindNew(workloadId: string, triggerInput: TriggerInput, input: BindInput) {
         const workload = findWorkload(workloadId)
-        await checkConfig(triggerInput.kind, triggerInput.config, 'trigger.config')
+        const definition = await checkConfig(
+          triggerInput.kind,
+          triggerInput.config,
+          'trigger.config',
+        )
         checkOverride(triggerInput, input.config ?? {})
         uniqueName(triggerInput.name)
+        const { input: stored, generated } = withSigningSecret(triggerInput)
         return store.transaction(() => {
-          const trigger = store.triggers.create(triggerInput)
-          return { ...createBinding(trigger, workload, input), trigger: view(trigger) }
+          const trigger = store.triggers.create(stored)
+          const binding = createBinding(trigger, workload, input)
+          const secrets = { generated, given: triggerInput.signingSecret }
+          return {
+            ...binding,
+            workloadName: workload.name,
+            trigger: createdView(definition, trigger, secrets),
+          }
         })
       },
 
-      update(id: string, patch: BindInput): Binding {
+      /** Changes a binding by a JSON merge patch: `config: { key: null }` inherits the key again. */
+      update(id: string, patch: Record<string, unknown>): BindingView {
         const binding = store.bindings.get(id)
         if (!binding) throw hostError(HostErrors.NotFound, { what: 'binding', id })
-        const config = patch.config ?? binding.config
-        checkOverride(find(binding.triggerId), config)
-        return store.bindings.update(id, { config, enabled: patch.enabled ?? binding.enabled })
+        const document = { config: binding.config, enabled: binding.enabled }
+        const next = parseInput(bindingInput, applyMergePatch(document, patch), 'binding')
+        checkOverride(find(binding.triggerId), next.config)
+        return named(store.bindings.update(id, next))
       },
 
       remove(id: string): void {

@@ -5,10 +5,13 @@ import type { ReconcileReport } from '../containers/types.js'
 import type { DeployService } from '../deploys/service.js'
 import type { Deploy } from '../deploys/types.js'
 import { HostErrors, hostError } from '../errors.js'
+import { applyMergePatch, parseInput } from '../input.js'
 import type { HostLogger } from '../logger.js'
 import { installedKind } from '../plugins/kinds.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
 import type { Store } from '../store/index.js'
+import { workloadInput } from './input.js'
+import { type WorkloadStatus, workloadStatus } from './status.js'
 import type { EnvInput, EnvView, Workload, WorkloadInput } from './types.js'
 
 export interface WorkloadServiceDeps {
@@ -22,14 +25,40 @@ export interface WorkloadServiceDeps {
   teardownTimeoutMs?: number
 }
 
-/** A workload as the API answers it: the record and what the server last saw of it. */
+/** A workload as the API answers it: the record and where it stands. */
 export interface WorkloadView extends Workload {
+  status: WorkloadStatus
+  /** What it runs: the release of its newest successful deploy. */
+  currentRelease: {
+    tag: string | null
+    digest: string | null
+    commit: string | null
+    deployedAt: string
+    deployId: string
+  } | null
+  /** Where the current release answers, as its source reported. */
+  urls: string[]
+  /** Its config differs from the one the current release was deployed with. */
+  outdated: boolean
   /** The last Source.reconcile outcome, null before the first pass that reached it. */
   reconcile: ReconcileReport | null
+  lastDeploy: Pick<Deploy, 'id' | 'status' | 'reason' | 'queuedAt' | 'finishedAt' | 'error'> | null
 }
 
-/** What a PATCH may change; absent fields keep their value, `null` clears a nullable one. */
-export type WorkloadPatch = Partial<WorkloadInput>
+/** Config equality that ignores key order (configs round-trip through JSON in the store). */
+function sameConfig(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
+}
 
 /** Workloads: their rules on create, change and delete, their env, and the deploys asked of them. */
 export function createWorkloadService(deps: WorkloadServiceDeps) {
@@ -74,33 +103,92 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
    * successful deploy reported. A parent that has never deployed has nothing to promote.
    */
   function parentRelease(workload: Workload) {
-    const release = workload.parentId ? deps.deploys.currentRelease(workload.parentId) : null
-    if (!release) throw hostError(HostErrors.NoParentRelease, { workload: workload.name })
+    const current = workload.parentId ? deps.deploys.currentRelease(workload.parentId) : null
+    if (!current) throw hostError(HostErrors.NoParentRelease, { workload: workload.name })
+    const { release } = current
     const field = (key: string) =>
       typeof release[key] === 'string' ? (release[key] as string) : null
     return { digest: field('digest'), tag: field('tag'), commit: field('commit') }
   }
 
-  const view = (workload: Workload): WorkloadView => ({
-    ...workload,
-    reconcile: deps.containers.lastReconcile(workload.id),
-  })
+  function view(workload: Workload): WorkloadView {
+    const current = deps.deploys.currentRelease(workload.id)
+    const last = deps.deploys.latest(workload.id)
+    const reconcile = deps.containers.lastReconcile(workload.id)
+    const text = (key: string) => {
+      const value = current?.release[key]
+      return typeof value === 'string' ? value : null
+    }
+    return {
+      ...workload,
+      status: workloadStatus({
+        deploying: deps.deploys.pending(workload.id),
+        released: current !== null,
+        last,
+        reconcile,
+        containers: deps.containers.list({ workloadId: workload.id }),
+      }),
+      currentRelease: current && {
+        tag: text('tag'),
+        digest: text('digest'),
+        commit: text('commit'),
+        deployedAt: current.deployedAt,
+        deployId: current.deployId,
+      },
+      urls: current?.urls ?? [],
+      outdated: current?.config ? !sameConfig(current.config, workload.source.config) : false,
+      reconcile,
+      lastDeploy: last
+        ? {
+            id: last.id,
+            status: last.status,
+            reason: last.reason,
+            queuedAt: last.queuedAt,
+            finishedAt: last.finishedAt,
+            error: last.error,
+          }
+        : null,
+    }
+  }
 
   return {
     get: (id: string): WorkloadView => view(get(id)),
     list: (filter: { appId?: string } = {}): WorkloadView[] =>
       store.workloads.list(filter).map(view),
 
-    async create(input: WorkloadInput): Promise<WorkloadView> {
+    /** Creates a workload; with `deploy`, its first deploy is queued and its id returned. */
+    async create(
+      input: WorkloadInput,
+      options: { deploy?: boolean } = {},
+    ): Promise<WorkloadView & { deployId?: string }> {
       const config = await checkSource(input.source)
       const checked = { ...input, source: { kind: input.source.kind, config } }
       checkReferences(checked)
-      return view(store.workloads.create(checked))
+      const created = store.workloads.create(checked)
+      const deployId = options.deploy ? enqueue(created.id, { reason: 'config' }).id : undefined
+      return { ...view(created), ...(deployId ? { deployId } : {}) }
     },
 
-    async update(id: string, patch: WorkloadPatch): Promise<WorkloadView> {
+    /**
+     * Changes a workload by a JSON merge patch (RFC 7396) of its document — `source.config`
+     * included: keys not named keep their value, `null` removes one — then checks the result as
+     * a whole, as if it were created. With `deploy`, the new config is deployed.
+     */
+    async update(
+      id: string,
+      patch: Record<string, unknown>,
+      options: { deploy?: boolean } = {},
+    ): Promise<WorkloadView & { deployId?: string }> {
       const current = get(id)
-      if (patch.source && patch.source.kind !== current.source.kind)
+      const document = {
+        name: current.name,
+        source: current.source,
+        appId: current.appId,
+        parentId: current.parentId,
+        notificationUrl: current.notificationUrl,
+      }
+      const next = parseInput(workloadInput, applyMergePatch(document, patch), 'workload')
+      if (next.source.kind !== current.source.kind)
         throw hostError(
           HostErrors.SourceKindChange,
           { kind: current.source.kind },
@@ -113,20 +201,21 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
             ],
           },
         )
-      const next: WorkloadInput = {
-        name: patch.name ?? current.name,
-        source: patch.source ?? current.source,
-        appId: patch.appId === undefined ? current.appId : patch.appId,
-        parentId: patch.parentId === undefined ? current.parentId : patch.parentId,
-        notificationUrl:
-          patch.notificationUrl === undefined ? current.notificationUrl : patch.notificationUrl,
-        notificationSecret: patch.notificationSecret,
-      }
       const config = await checkSource(next.source)
-      checkReferences(next, current.id)
-      return view(
-        store.workloads.update(current.id, { ...next, source: { ...next.source, config } }),
-      )
+      const input: WorkloadInput = {
+        ...next,
+        appId: next.appId ?? null,
+        parentId: next.parentId ?? null,
+        notificationUrl: next.notificationUrl ?? null,
+        // Write-only: absent keeps it, null clears it.
+        notificationSecret:
+          'notificationSecret' in patch ? (next.notificationSecret ?? null) : undefined,
+        source: { kind: next.source.kind, config },
+      }
+      checkReferences(input, current.id)
+      const updated = store.workloads.update(current.id, input)
+      const deployId = options.deploy ? enqueue(updated.id, { reason: 'config' }).id : undefined
+      return { ...view(updated), ...(deployId ? { deployId } : {}) }
     },
 
     /**

@@ -25,7 +25,7 @@ export function readGithubLike(
     case 'push':
       return { events: [pushEvent(vendor, body, deliveryId)] }
     case 'ping':
-      // DESIGN §2: a ping answers OK with no event; the note tells the user the hook works.
+      // A ping answers OK with no event (docs/plugin-authoring.md §4.1); the note says the hook works.
       return { events: [], note: 'ping: the webhook reaches Forge' }
     case 'create':
     case 'delete':

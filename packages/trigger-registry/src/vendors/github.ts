@@ -1,15 +1,19 @@
 import {
   firstJsonText,
   isJsonObject,
+  type JsonObject,
+  jsonAt,
   jsonText,
   PayloadError,
   requireJsonText,
 } from '@forge/core/trigger'
-import { parseImageRef } from '../image-ref.js'
+import { isDigest, parseImageRef } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'
 
-const PUBLISHED = new Set(['published', 'updated'])
+// GitHub documents `published` and `updated`; GHCR's preview event (`package_v2`, 2021) said
+// `create` for a new version. Any other action (a deletion) never deploys.
+const PUBLISHED = new Set(['published', 'updated', 'create'])
 
 /**
  * GitHub Packages (`package` and the older `registry_package` events). Only container packages
@@ -39,31 +43,37 @@ export const github: VendorReader = {
     if (!PUBLISHED.has(action)) {
       return {
         events: [],
-        note: `GitHub package ${action || 'event'}: only published and updated deploy`,
+        note: `GitHub package ${action || 'event'}: only published, updated and create deploy`,
       }
     }
-    const tag = jsonText(pkg, 'package_version.container_metadata.tag.name')
-    const digest =
-      jsonText(pkg, 'package_version.container_metadata.tag.digest') ??
-      firstJsonText(pkg, ['package_version.version', 'package_version.name'])
-    // `package_url` names the image as users pull it (`ghcr.io/org/app:v1`); else owner + name.
-    const url = jsonText(pkg, 'package_version.package_url')
-    const fromUrl = url ? parseImageRef(url) : null
-    const owner = firstJsonText(pkg, ['namespace', 'owner.login'])
-    const repository =
-      fromUrl?.repository ??
-      `${owner ?? ''}/${requireJsonText(pkg, 'name', 'the package name')}`.replace(/^\//, '')
-    const event = imagePush(
-      'github',
-      {
-        registry: fromUrl?.registry ?? 'ghcr.io',
-        repository,
-        tag,
-        digest: digest?.startsWith('sha256:') ? digest : null,
-      },
-      deliveryId,
-    )
+    const event = imagePush('github', containerVersion(pkg), deliveryId)
     if (!event) throw new PayloadError(`${name}.package_version`, 'a container image name and tag')
     return { events: [event] }
   },
+}
+
+/**
+ * The image, tag and digest of a container package version: `package_url` names the image as
+ * users pull it (`ghcr.io/org/app:v1`), `container_metadata.tag` the tag and digest. The package
+ * registry before GHCR (2019-2020) sends neither: its version is the tag, and it named images
+ * `<registry.url>/<name>` (host/owner/repository/name).
+ */
+function containerVersion(pkg: JsonObject): Parameters<typeof imagePush>[1] {
+  const name = requireJsonText(pkg, 'name', 'the package name')
+  const version = firstJsonText(pkg, ['package_version.version', 'package_version.name'])
+  const metadata = jsonAt(pkg, 'package_version.container_metadata')
+  const legacy = !isJsonObject(metadata)
+  const registryUrl = legacy ? jsonText(pkg, 'registry.url') : null
+  const url =
+    jsonText(pkg, 'package_version.package_url') ?? (registryUrl ? `${registryUrl}/${name}` : null)
+  const fromUrl = url ? parseImageRef(url) : null
+  const owner = firstJsonText(pkg, ['namespace', 'owner.login'])
+  const legacyTag = version !== null && !isDigest(version) ? version : null
+  const digest = (legacy ? null : jsonText(metadata, 'tag.digest')) ?? version
+  return {
+    registry: fromUrl?.registry ?? 'ghcr.io',
+    repository: fromUrl?.repository ?? `${owner ?? ''}/${name}`.replace(/^\//, ''),
+    tag: legacy ? legacyTag : jsonText(metadata, 'tag.name'),
+    digest: digest?.startsWith('sha256:') ? digest : null,
+  }
 }

@@ -1,18 +1,24 @@
 import type { ImagePushEvent } from '@forge/core'
 import { isJsonObject, jsonAt, jsonText, PayloadError } from '@forge/core/trigger'
-import { parseImageRef } from '../image-ref.js'
+import { isDigest, parseImageRef } from '../image-ref.js'
 
 import { imagePush, type VendorReader } from './reader.js'
 
-/** Harbor webhooks (HTTP policy, JSON payload). Only `PUSH_ARTIFACT` deploys. */
+// Harbor 1.x calls a push `pushImage`; 2.0 renamed it `PUSH_ARTIFACT` and kept its resources.
+const PUSHES = new Set(['PUSH_ARTIFACT', 'pushImage'])
+
+/** Harbor webhooks (HTTP policy, JSON payload). Only a push deploys. */
 export const harbor: VendorReader = {
   vendor: 'harbor',
   shape: 'Harbor `{ "type": "PUSH_ARTIFACT", "event_data": { "resources": [...] } }`',
   detect: (_headers, json) => typeof json.type === 'string' && isJsonObject(json.event_data),
   read(json) {
     const type = jsonText(json, 'type') ?? ''
-    if (type !== 'PUSH_ARTIFACT') {
-      return { events: [], note: `Harbor ${type} events do not deploy: only PUSH_ARTIFACT` }
+    if (!PUSHES.has(type)) {
+      return {
+        events: [],
+        note: `Harbor ${type} events do not deploy: only PUSH_ARTIFACT (pushImage in Harbor 1.x)`,
+      }
     }
     const resources = jsonAt(json, 'event_data.resources')
     if (!Array.isArray(resources) || resources.length === 0) {
@@ -25,12 +31,15 @@ export const harbor: VendorReader = {
       const url = jsonText(resource, 'resource_url')
       const ref = url ? parseImageRef(url) : null
       const repository = fullName ?? ref?.repository
+      // A push by digest carries the digest in `tag` too: it is a push without a tag.
+      const tag = jsonText(resource, 'tag')
+      const byDigest = tag !== null && isDigest(tag)
       const event = repository
         ? imagePush('harbor', {
             registry: ref?.registry ?? null,
             repository,
-            tag: jsonText(resource, 'tag') ?? ref?.tag ?? null,
-            digest: jsonText(resource, 'digest') ?? ref?.digest ?? null,
+            tag: byDigest ? null : (tag ?? ref?.tag ?? null),
+            digest: jsonText(resource, 'digest') ?? (byDigest ? tag : null) ?? ref?.digest ?? null,
           })
         : null
       if (!event)

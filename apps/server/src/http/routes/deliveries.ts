@@ -1,6 +1,8 @@
+import { z } from 'zod'
 import type { DeliveryAnswer } from '../../deliveries/service.js'
 import { errorBody } from '../../errors.js'
 import type { Services } from '../../services.js'
+import { readLimitedBody } from '../body.js'
 import { Reply, type RouteTable } from '../route.js'
 
 /** A webhook answer: 202 with every binding's outcome, or the parser's rejection. */
@@ -30,19 +32,35 @@ export function deliveryRoutes(routes: RouteTable, { deliveries }: Services): vo
       'Inbound webhook: the secret in the URL names the trigger; 202 { deliveryId, outcomes }',
     public: true,
     body: 'raw',
-    handler: async ({ params, body, ctx }) =>
-      reply(
-        await deliveries.receive(params.secret, {
-          headers: headersOf(ctx.headers),
-          body: new Uint8Array(body),
-        }),
-      ),
+    async handler({ params, ctx }) {
+      const headers = headersOf(ctx.headers)
+      const read = await readLimitedBody(ctx)
+      // A body over the limit is still a delivery: recorded and listed, then answered 413.
+      if ('tooLarge' in read)
+        return reply(deliveries.refuseTooLarge(params.secret, headers, read.tooLarge))
+      return reply(
+        await deliveries.receive(params.secret, { headers, body: new Uint8Array(read.body) }),
+      )
+    },
   })
   routes.add({
     method: 'get',
     path: '/api/triggers/:id/deliveries',
-    summary: 'Recent deliveries with their events and per-binding outcomes',
-    handler: ({ params }) => deliveries.forTrigger(params.id),
+    summary:
+      'Deliveries, newest first, with their events and per-binding outcomes; ?limit=&before= pages (Link: rel="next")',
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      before: z.string().min(1).optional(),
+    }),
+    handler({ params, query, ctx }) {
+      const page = deliveries.forTrigger(params.id, query)
+      if (page.next)
+        ctx.set(
+          'link',
+          `</api/triggers/${encodeURIComponent(params.id)}/deliveries?limit=${query.limit}&before=${page.next}>; rel="next"`,
+        )
+      return page.deliveries
+    },
   })
   routes.add({
     method: 'post',

@@ -1,10 +1,19 @@
-import { PassThrough } from 'node:stream'
+import { Readable } from 'node:stream'
 import { CONTAINER_STATES } from '@forge/core'
 import { z } from 'zod'
+import { errorBody, HostErrors, hostError } from '../../errors.js'
 import type { Services } from '../../services.js'
 import type { RouteTable } from '../route.js'
 
-export function observeRoutes(routes: RouteTable, { containers, deploys, events }: Services): void {
+/** The most lines a log request may start with. */
+const MAX_TAIL = 10_000
+
+const flag = z
+  .enum(['1', '0', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true')
+
+export function observeRoutes(routes: RouteTable, { containers, deploys }: Services): void {
   routes.add({
     method: 'get',
     path: '/api/containers',
@@ -24,31 +33,36 @@ export function observeRoutes(routes: RouteTable, { containers, deploys, events 
   })
   routes.add({
     method: 'get',
-    path: '/api/events',
-    summary: 'Server-sent events: deploy, container, docker and reconcile state changes',
-    handler({ ctx }) {
-      const stream = new PassThrough()
+    path: '/api/containers/:id/logs',
+    summary:
+      "A container's stdout/stderr as NDJSON lines { stream, line, at? }, secrets redacted; follow=1 streams until the client leaves",
+    query: z.object({
+      tail: z.coerce.number().int().min(0).max(MAX_TAIL).default(200),
+      since: z.coerce.number().int().min(0).optional(),
+      follow: flag,
+      timestamps: flag,
+    }),
+    handler({ params, query, ctx }) {
+      const leave = new AbortController()
+      ctx.req.on('close', () => leave.abort())
+      // The row is checked before the answer starts: an unknown one is a JSON 404 (409 without a
+      // container). What goes wrong once lines flow ends the stream with an { error } line.
+      const lines = containers.logs(params.id, { ...query, signal: leave.signal })
       ctx.req.socket.setTimeout(0)
-      ctx.req.socket.setNoDelay(true)
-      ctx.set({
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      })
-      ctx.status = 200
-      ctx.body = stream
-      stream.write(': connected\n\n')
-      const unsubscribe = events.subscribe((event) => {
-        stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
-      })
-      const ping = setInterval(() => stream.write(': ping\n\n'), 15_000)
-      const stop = () => {
-        clearInterval(ping)
-        unsubscribe()
-        stream.end()
-      }
-      ctx.req.on('close', stop)
-      stream.on('error', stop)
+      ctx.set('content-type', 'application/x-ndjson; charset=utf-8')
+      ctx.set('cache-control', 'no-cache')
+      ctx.set('x-accel-buffering', 'no')
+      ctx.body = Readable.from(
+        (async function* () {
+          try {
+            for await (const entry of lines) yield `${JSON.stringify(entry)}\n`
+          } catch (error) {
+            if (leave.signal.aborted) return
+            const reason = (error as Error).message
+            yield `${JSON.stringify(errorBody(hostError(HostErrors.LogsFailed, { reason })))}\n`
+          }
+        })(),
+      )
     },
   })
 }

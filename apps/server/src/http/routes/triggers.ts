@@ -1,27 +1,7 @@
 import { z } from 'zod'
 import type { Services } from '../../services.js'
+import { bindInput, triggerInput } from '../../triggers/input.js'
 import type { RouteTable } from '../route.js'
-
-const triggerBody = z.object({
-  name: z.string().min(1).max(100),
-  kind: z.string().min(1),
-  config: z.record(z.string(), z.unknown()).default({}),
-  enabled: z.boolean().default(true),
-  requireSignature: z.boolean().default(true),
-  /** Write-only: the HMAC key or shared token the vendor signs with. */
-  signingSecret: z.string().min(1).nullish(),
-})
-
-const override = z.record(z.string(), z.unknown())
-
-const bindBody = z.union([
-  z.object({
-    triggerId: z.string().min(1),
-    config: override.optional(),
-    enabled: z.boolean().optional(),
-  }),
-  z.object({ trigger: triggerBody, config: override.optional(), enabled: z.boolean().optional() }),
-])
 
 export function triggerRoutes(routes: RouteTable, { triggers }: Services): void {
   routes.add({
@@ -34,7 +14,7 @@ export function triggerRoutes(routes: RouteTable, { triggers }: Services): void 
     method: 'post',
     path: '/api/triggers',
     summary: 'Create a trigger; its config is validated against the kind schema',
-    body: triggerBody,
+    body: triggerInput,
     status: 201,
     handler: ({ body }) => triggers.create(body),
   })
@@ -47,8 +27,9 @@ export function triggerRoutes(routes: RouteTable, { triggers }: Services): void 
   routes.add({
     method: 'patch',
     path: '/api/triggers/:id',
-    summary: "Change a trigger; every binding's merged config must stay valid",
-    body: triggerBody.omit({ kind: true }).partial(),
+    summary:
+      "Change a trigger by a JSON merge patch (config included); every binding's effective config must stay valid",
+    body: z.looseObject({}),
     handler: ({ params, body }) => triggers.update(params.id, body),
   })
   routes.add({
@@ -79,7 +60,7 @@ export function bindingRoutes(routes: RouteTable, { triggers }: Services): void 
     path: '/api/workloads/:id/triggers',
     summary:
       'Bind a trigger { triggerId, config? } or create one inline { trigger, config? } in one transaction',
-    body: bindBody,
+    body: bindInput,
     status: 201,
     handler: ({ params, body }) =>
       'triggerId' in body
@@ -89,8 +70,9 @@ export function bindingRoutes(routes: RouteTable, { triggers }: Services): void 
   routes.add({
     method: 'patch',
     path: '/api/bindings/:id',
-    summary: "Change a binding's override or enable it",
-    body: z.object({ config: override.optional(), enabled: z.boolean().optional() }),
+    summary:
+      "Change a binding's override or enable it, by a JSON merge patch (config: { key: null } inherits the key)",
+    body: z.looseObject({}),
     handler: ({ params, body }) => triggers.bindings.update(params.id, body),
   })
   routes.add({

@@ -1,35 +1,18 @@
 import { z } from 'zod'
 import type { Services } from '../../services.js'
+import { envInput, workloadInput } from '../../workloads/input.js'
 import type { RouteTable } from '../route.js'
 
-const workloadBody = z.object({
-  name: z.string().min(1).max(100),
-  source: z.object({
-    kind: z.string().min(1),
-    config: z.record(z.string(), z.unknown()).default({}),
-  }),
-  appId: z.string().nullish(),
-  parentId: z.string().nullish(),
-  notificationUrl: z.url().nullish(),
-  notificationSecret: z.string().min(8).nullish(),
-})
-
-const deployBody = z.object({
+const deployBody = z.strictObject({
   tag: z.string().min(1).nullish(),
   ref: z.string().min(1).nullish(),
   force: z.boolean().optional(),
 })
 
-const envBody = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env keys are letters, digits and _'),
-  z.object({
-    value: z
-      .string()
-      .max(64 * 1024)
-      .optional(),
-    secret: z.boolean().default(false),
-  }),
-)
+const deployFlag = {
+  /** Queue a deploy of the result at once; the answer then carries its `deployId`. */
+  deploy: z.boolean().optional(),
+}
 
 export function workloadRoutes(routes: RouteTable, { workloads }: Services): void {
   routes.add({
@@ -43,9 +26,9 @@ export function workloadRoutes(routes: RouteTable, { workloads }: Services): voi
     method: 'post',
     path: '/api/workloads',
     summary: 'Create a workload; its source config is validated against the kind schema',
-    body: workloadBody,
+    body: workloadInput.extend(deployFlag),
     status: 201,
-    handler: ({ body }) => workloads.create(body),
+    handler: ({ body: { deploy, ...input } }) => workloads.create(input, { deploy }),
   })
   routes.add({
     method: 'get',
@@ -56,9 +39,11 @@ export function workloadRoutes(routes: RouteTable, { workloads }: Services): voi
   routes.add({
     method: 'patch',
     path: '/api/workloads/:id',
-    summary: 'Change a workload (fields not given keep their value)',
-    body: workloadBody.partial(),
-    handler: ({ params, body }) => workloads.update(params.id, body),
+    summary:
+      'Change a workload by a JSON merge patch (RFC 7396; source.config included, null removes a key); deploy: true deploys it',
+    body: z.looseObject(deployFlag),
+    handler: ({ params, body: { deploy, ...patch } }) =>
+      workloads.update(params.id, patch, { deploy }),
   })
   routes.add({
     method: 'delete',
@@ -102,7 +87,7 @@ export function workloadRoutes(routes: RouteTable, { workloads }: Services): voi
     path: '/api/workloads/:id/env',
     summary:
       'Replace the environment { KEY: { value, secret } }; a secret without value keeps its value',
-    body: envBody,
+    body: envInput,
     handler: ({ params, body }) => workloads.env.replace(params.id, body),
   })
   routes.add({
