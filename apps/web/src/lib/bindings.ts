@@ -14,7 +14,8 @@ export function mergedPreview(
   for (const [key, value] of Object.entries(base)) if (value !== undefined) merged[key] = value
   for (const [key, value] of Object.entries(override ?? {}))
     if (value !== undefined) merged[key] = value
-  return structuredClone(merged)
+  // A fresh copy (configs are JSON); structuredClone refuses the UI's reactive proxies.
+  return JSON.parse(JSON.stringify(merged))
 }
 
 /** How many of the trigger's top-level fields a binding overrides. */

@@ -273,6 +273,7 @@ export default {
   'actions.promote': 'Promote',
   'actions.noRollback': 'The {kind} source cannot roll back.',
   'actions.noPromote': 'The {kind} source cannot promote.',
+  'actions.noRelease': 'Nothing to roll back to: it has not been deployed yet.',
   'actions.noParent': 'Promote takes the release of a parent workload; this one has none.',
 
   'deploy.reason': 'why: {reason}',
@@ -286,6 +287,7 @@ export default {
   'history.log': 'Log',
   'history.showLog': 'Show the log of deploy {id}',
 
+  'config.edit': 'Edit configuration',
   'config.save': 'Save',
   'config.saveDeploy': 'Save and deploy',
   'config.unchanged': 'No changes',

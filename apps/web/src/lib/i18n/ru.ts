@@ -286,6 +286,7 @@ export default {
   'actions.promote': 'Продвинуть',
   'actions.noRollback': 'Источник {kind} не умеет откатываться.',
   'actions.noPromote': 'Источник {kind} не умеет продвигать релизы.',
+  'actions.noRelease': 'Откатываться некуда: нагрузка ещё не развёртывалась.',
   'actions.noParent': 'Продвижение берёт релиз родительской нагрузки, а у этой родителя нет.',
 
   'deploy.reason': 'причина: {reason}',
@@ -299,6 +300,7 @@ export default {
   'history.log': 'Журнал',
   'history.showLog': 'Показать журнал развёртывания {id}',
 
+  'config.edit': 'Изменить конфигурацию',
   'config.save': 'Сохранить',
   'config.saveDeploy': 'Сохранить и развернуть',
   'config.unchanged': 'Изменений нет',
