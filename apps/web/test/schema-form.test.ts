@@ -200,7 +200,8 @@ describe('widgets and text', () => {
 })
 
 describe('the .meta() convention, through zod 4 as a plugin would write it', () => {
-  const schema = z.toJSONSchema(
+  // What the server serves for it: core's configJsonSchema, as GET /api/plugins does.
+  const schema = configJsonSchema(
     z.object({
       zone: z.string(),
       apiToken: z.string().meta({
@@ -213,7 +214,6 @@ describe('the .meta() convention, through zod 4 as a plugin would write it', () 
       notes: z.string().optional().meta({ 'x-forge-widget': 'textarea' }),
       colour: z.string().optional().meta({ 'x-forge-widget': 'sparkles' }),
     }),
-    { target: 'draft-2020-12', io: 'input' },
   )
   const tree = buildFieldTree(schema) as ObjectField
 

@@ -20,36 +20,46 @@ export interface UiServer {
   port: number
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>
   log(): string
+  /** Stops the server (every connection ends) and starts it again on the same port and data. */
+  restart(between?: () => Promise<void>): Promise<void>
   close(): Promise<void>
 }
 
 export async function startUiServer(
-  options: { plugins: string[]; proxy?: string; proxyOptions?: Record<string, string> } = {
-    plugins: [],
-  },
+  options: {
+    plugins: string[]
+    /** Plugin definitions registered as they are (a third-party kind written in the test). */
+    definitions?: unknown[]
+    proxy?: string
+    proxyOptions?: Record<string, string>
+  } = { plugins: [] },
 ): Promise<UiServer> {
   if (!existsSync(SERVER_DIST) || !existsSync(WEB_DIST))
     throw new Error('apps/server or apps/web is not built: run `pnpm build` first')
   const dir = makeFirstPartyInstance(options.plugins)
   const log = logCollector()
   const { createServer } = await import(SERVER_DIST)
-  const server = await createServer({
-    instanceDir: dir,
-    dataDir: join(dir, 'data'),
-    host: '127.0.0.1',
-    port: 0,
-    adminToken: TOKEN,
-    secretKey: null,
-    publicUrl: null,
-    proxy: options.proxy ?? 'none',
-    proxyOptions: options.proxyOptions ?? {},
-    reconcileIntervalMs: 5_000,
-    log: log.options,
-    shutdownGraceMs: 2_000,
-  })
+  const boot = (port: number) =>
+    createServer({
+      instanceDir: dir,
+      dataDir: join(dir, 'data'),
+      host: '127.0.0.1',
+      port,
+      adminToken: TOKEN,
+      secretKey: null,
+      publicUrl: null,
+      proxy: options.proxy ?? 'none',
+      proxyOptions: options.proxyOptions ?? {},
+      reconcileIntervalMs: 5_000,
+      log: log.options,
+      shutdownGraceMs: 2_000,
+      plugins: options.definitions ?? [],
+    })
+  let server = await boot(0)
+  const port: number = server.port
   return {
     url: server.url,
-    port: server.port,
+    port,
     async api(method, path, body) {
       const res = await fetch(server.url + path, {
         method,
@@ -63,6 +73,11 @@ export async function startUiServer(
       return { status: res.status, body: text ? JSON.parse(text) : null }
     },
     log: () => log.tail(60),
+    async restart(between) {
+      await server.close()
+      await between?.()
+      server = await boot(port)
+    },
     async close() {
       await server.close()
       rmSync(dir, { recursive: true, force: true })

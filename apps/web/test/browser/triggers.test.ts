@@ -1,5 +1,7 @@
+import { definePlugin, defineSource } from '@forge/core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { removeLabelled } from '../../../../test-support/docker.js'
 import {
   expectAccessible,
@@ -23,6 +25,38 @@ let triggerId = ''
 let secret = ''
 const workloads: Record<string, string> = {}
 
+// A kind the UI has never heard of: its form comes from its schema and .meta() alone.
+const acme = definePlugin({
+  name: '@acme/forge-notes',
+  version: '1.0.0',
+  sources: [
+    defineSource({
+      kind: 'acme.notes',
+      title: 'Notes (Acme)',
+      description: 'Posts a note; a third-party kind.',
+      configSchema: z.strictObject({
+        message: z
+          .string()
+          .min(1)
+          .meta({ title: 'Message', 'x-forge-widget': 'textarea', 'x-forge-order': 2 }),
+        channel: z.string().min(1).meta({ title: 'Channel', 'x-forge-order': 1 }),
+        apiKey: z
+          .string()
+          .min(8)
+          .meta({ title: 'API key', description: 'From Acme', 'x-forge-widget': 'secret' }),
+        priority: z.enum(['low', 'high']).default('low'),
+      }),
+      async deploy() {
+        return { status: 'deployed' as const }
+      },
+      async teardown() {},
+      async reconcile() {
+        return { status: 'running' as const }
+      },
+    }),
+  ],
+})
+
 async function createWorkload(name: string): Promise<void> {
   const res = await server.api('POST', '/api/workloads', {
     name,
@@ -45,7 +79,10 @@ async function push(tag: string, url: string): Promise<{ status: number; body: J
 }
 
 beforeAll(async () => {
-  server = await startUiServer({ plugins: ['@forge/source-image', '@forge/trigger-registry'] })
+  server = await startUiServer({
+    plugins: ['@forge/source-image', '@forge/trigger-registry', '@forge/trigger-manual'],
+    definitions: [acme],
+  })
   await createWorkload('api')
   await createWorkload('worker')
   browser = await launchBrowser()
@@ -67,7 +104,7 @@ describe('a trigger in the browser', () => {
     await page.getByRole('heading', { name: 'Triggers', level: 1 }).waitFor()
     await page.getByText('No triggers yet.').waitFor()
     await page.getByRole('link', { name: 'New trigger' }).first().click()
-    await page.getByLabel('Kind').selectOption({ label: 'Registry push' })
+    await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Registry push' })
     await page.getByRole('textbox', { name: 'Trigger name' }).fill('registry')
     const config = page.getByRole('group', { name: 'Trigger config' })
     await config.getByText('More settings').click()
@@ -135,7 +172,7 @@ describe('a trigger in the browser', () => {
     expect(await merged.innerText()).not.toContain('v*')
     await panel.getByText(/^\d+ of 8192 bytes/).waitFor()
     await panel.getByRole('button', { name: 'Save override' }).click()
-    await panel.getByText('overrides 1 field').waitFor()
+    await panel.getByText('overrides 1 field', { exact: true }).waitFor()
     const binding = (await server.api('GET', `/api/workloads/${workloads.worker}/triggers`)).body[0]
     expect(binding.config).toEqual({ tags: ['release-*'] })
     await expectAccessible(page, 'binding override editor')
@@ -227,6 +264,153 @@ describe('a trigger in the browser', () => {
   })
 })
 
+describe('a workload made with a new trigger and a secret env', () => {
+  reportFailures(() => page)
+
+  it('creates a trigger inline and the env from a pasted .env block, keyboard first', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Apps' }).click()
+    await page.getByRole('link', { name: 'New workload' }).click()
+    await page.getByRole('heading', { name: 'New workload' }).waitFor()
+    // From the keyboard: the kind, then the example config, then the rest of the form.
+    await page.getByRole('radio', { name: /Docker image/ }).focus()
+    await page.keyboard.press('Space')
+    await page.getByRole('button', { name: 'Fill in the example' }).focus()
+    await page.keyboard.press('Enter')
+    const form = page.getByRole('group', { name: /Configure: Docker image/ })
+    expect(await form.getByRole('textbox', { name: 'Image', exact: true }).inputValue()).toBe(
+      'ghcr.io/acme/web',
+    )
+    await page.getByRole('radio', { name: 'A new trigger' }).check()
+    await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Manual' })
+    await page.getByRole('textbox', { name: 'Trigger name' }).fill('button')
+    await page.getByRole('radio', { name: 'Accept unsigned deliveries' }).check()
+    await page
+      .getByRole('textbox', { name: 'Paste a .env block' })
+      .fill('# app\nLOG_LEVEL=debug\nAPI_TOKEN="s3cr3t-value"\n')
+    await page.getByRole('button', { name: 'Add these' }).click()
+    expect(await page.getByRole('checkbox', { name: 'Keep API_TOKEN secret' }).isChecked()).toBe(
+      true,
+    )
+    expect(await page.getByRole('checkbox', { name: 'Keep LOG_LEVEL secret' }).isChecked()).toBe(
+      false,
+    )
+    const name = page.getByRole('textbox', { name: 'Name', exact: true })
+    await name.focus()
+    await page.keyboard.type('sample')
+    await page.keyboard.press('Enter')
+
+    await page.getByRole('heading', { name: 'sample', level: 1 }).waitFor()
+    workloads.sample = new URL(page.url()).pathname.split('/').pop()!
+    await page
+      .getByRole('region', { name: 'Triggers' })
+      .getByRole('link', { name: 'button' })
+      .waitFor()
+    const env = page.getByRole('region', { name: 'Environment' })
+    expect(await env.getByRole('textbox', { name: 'Value of LOG_LEVEL' }).inputValue()).toBe(
+      'debug',
+    )
+    // Secret values are write-only: the field is empty, and the page holds no trace of it.
+    expect(await env.getByLabel('Value of API_TOKEN').inputValue()).toBe('')
+    expect(await page.content()).not.toContain('s3cr3t-value')
+    const stored = (await server.api('GET', `/api/workloads/${workloads.sample}/env`)).body
+    expect(stored).toEqual({
+      LOG_LEVEL: { value: 'debug', secret: false },
+      API_TOKEN: { value: null, secret: true },
+    })
+  })
+
+  it('keeps a secret it was not given when the env is saved again', async () => {
+    const env = page.getByRole('region', { name: 'Environment' })
+    await env.getByRole('textbox', { name: 'Value of LOG_LEVEL' }).fill('info')
+    await env.getByRole('button', { name: 'Save environment' }).click()
+    await env.getByText('Saved.').waitFor()
+    const stored = (await server.api('GET', `/api/workloads/${workloads.sample}/env`)).body
+    expect(stored.LOG_LEVEL).toEqual({ value: 'info', secret: false })
+    expect(stored.API_TOKEN).toEqual({ value: null, secret: true })
+  })
+
+  it('says why promote cannot work, and what the server answered', async () => {
+    const chain = page.getByRole('region', { name: 'Promotion chain' })
+    await chain.getByLabel('Takes releases from').selectOption({ label: 'api' })
+    await expect
+      .poll(
+        async () => (await server.api('GET', `/api/workloads/${workloads.sample}`)).body.parentId,
+      )
+      .toBe(workloads.api)
+    const promote = page.getByRole('button', { name: 'Promote', exact: true })
+    await expect.poll(() => promote.isEnabled()).toBe(true)
+    await promote.click()
+    await page
+      .getByRole('alert')
+      .getByText(/no successful deploy to promote/)
+      .waitFor()
+  })
+
+  it('saves the notification URL and keeps its secret write-only', async () => {
+    const notifications = page.getByRole('region', { name: 'Notifications' })
+    await notifications
+      .getByRole('textbox', { name: 'Notification URL' })
+      .fill('http://127.0.0.1:9/hook')
+    await notifications.getByLabel('Signing secret').fill('notify-secret-123')
+    await notifications.getByRole('button', { name: 'Save notifications' }).click()
+    await notifications.getByText('A secret is stored').waitFor()
+    expect(await notifications.getByLabel('Signing secret').inputValue()).toBe('')
+    const body = (await server.api('GET', `/api/workloads/${workloads.sample}`)).body
+    expect(body).toMatchObject({
+      notificationUrl: 'http://127.0.0.1:9/hook',
+      hasNotificationSecret: true,
+    })
+  })
+
+  it('fetches what is on screen again when the tab is shown and after a reconnect', async () => {
+    // A rename sends no event: only a resync can show it.
+    await server.api('PATCH', `/api/workloads/${workloads.sample}`, { name: 'renamed' })
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+    await page.getByRole('heading', { name: 'renamed', level: 1 }).waitFor()
+
+    // A restart ends the event stream; what changed meanwhile arrives by the refetch after it.
+    await server.restart(async () => {
+      await page.getByRole('banner').getByText('Reconnecting…').waitFor({ timeout: 10_000 })
+    })
+    await server.api('PATCH', `/api/workloads/${workloads.sample}`, { name: 'renamed again' })
+    await page.getByRole('banner').getByText('Live', { exact: true }).waitFor({ timeout: 20_000 })
+    await page.getByRole('heading', { name: 'renamed again', level: 1 }).waitFor()
+  })
+})
+
+describe('a third-party kind', () => {
+  reportFailures(() => page)
+
+  it('gets a usable form from its schema, with its titles, widgets and order', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Apps' }).click()
+    await page.getByRole('link', { name: 'New workload' }).click()
+    await page.getByRole('radio', { name: /Notes \(Acme\)/ }).check()
+    const form = page.getByRole('group', { name: /Configure: Notes \(Acme\)/ })
+    const labels = await form.locator('label').allInnerTexts()
+    expect(labels.slice(0, 3)).toEqual(['Channel*', 'Message*', 'API key*'])
+    await form.getByRole('textbox', { name: 'Channel' }).fill('#ops')
+    const message = form.getByRole('textbox', { name: 'Message' })
+    expect(await message.evaluate((el) => el.tagName)).toBe('TEXTAREA')
+    await message.fill('deployed')
+    const key = form.getByLabel('API key')
+    expect(await key.getAttribute('type')).toBe('password')
+    await key.fill('short')
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('notes')
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await expect.poll(() => key.getAttribute('aria-invalid')).toBe('true')
+    await key.fill('long-enough-key')
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await page.getByRole('heading', { name: 'notes', level: 1 }).waitFor()
+    workloads.notes = new URL(page.url()).pathname.split('/').pop()!
+    const created = (await server.api('GET', `/api/workloads/${workloads.notes}`)).body
+    expect(created.source).toMatchObject({
+      kind: 'acme.notes',
+      config: { channel: '#ops', message: 'deployed', apiKey: 'long-enough-key' },
+    })
+    await expectAccessible(page, 'a third-party kind')
+  })
+})
+
 describe('in Russian', () => {
   let ru: Page
   reportFailures(() => ru)
@@ -257,5 +441,22 @@ describe('in Russian', () => {
     await ru.reload()
     await ru.getByRole('heading', { name: 'Deliveries' }).waitFor()
     expect(await ru.evaluate(() => document.documentElement.lang)).toBe('en')
+  })
+})
+
+describe('in a dark system theme', () => {
+  let dark: Page
+  reportFailures(() => dark)
+
+  it('follows the system’s colour scheme and keeps its contrast', async () => {
+    dark = (await openPage(browser, { colorScheme: 'dark' })).page
+    await logIn(dark, server.url, `/triggers/${triggerId}`)
+    await dark.getByRole('heading', { name: 'Deliveries' }).waitFor()
+    const background = await dark.evaluate(
+      () => getComputedStyle(document.documentElement).backgroundColor,
+    )
+    expect(background).toBe('rgb(19, 20, 23)')
+    await expectAccessible(dark, 'trigger in dark mode')
+    await screenshot(dark, 'trigger-dark')
   })
 })

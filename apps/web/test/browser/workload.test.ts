@@ -44,9 +44,26 @@ async function buildTag(tag: string): Promise<void> {
   const context = join(buildDir, tag)
   mkdirSync(context, { recursive: true })
   writeFileSync(join(context, 'index.html'), `forge ui ${tag}\n`)
+  // Output a log viewer must show as a terminal would, and never as HTML; then a line a second.
+  writeFileSync(
+    join(context, 'start.sh'),
+    [
+      '#!/bin/sh',
+      'echo "forge-ui-test $TAG started"',
+      "echo '<b>not bold</b> <img src=x onerror=alert(1)>'",
+      "printf '\\033[32mgreen text\\033[0m plain\\n'",
+      "printf 'progress 10%%\\rprogress 99%%\\n'",
+      'i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo "line $i"; done',
+      '(n=0; while true; do n=$((n+1)); echo "tick $n"; sleep 1; done) &',
+      'sleep 2',
+      'exec httpd -f -p 8080 -h /www',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  )
   writeFileSync(
     join(context, 'Dockerfile'),
-    `FROM ${BUSYBOX_IMAGE}\nCOPY index.html /www/\nCMD ["/bin/sh", "-c", "echo forge-ui-test ${tag} started; sleep 2; exec httpd -f -p 8080 -h /www"]\n`,
+    `FROM ${BUSYBOX_IMAGE}\nENV TAG=${tag}\nCOPY index.html /www/\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n`,
   )
   await docker(['build', '-q', '-t', `${IMAGE}:${tag}`, context])
   const id = (await docker(['image', 'inspect', '--format', '{{.Id}}', `${IMAGE}:${tag}`])).trim()
@@ -219,21 +236,63 @@ describe('a workload in the browser', () => {
     await screenshot(page, 'workload-history')
   })
 
-  it('shows the container’s output in its log viewer', async () => {
+  it('shows the container’s output as a terminal would, never as HTML', async () => {
     const containers = page.getByRole('region', { name: 'Containers' })
-    await containers
-      .getByRole('row', { name: /running/ })
-      .first()
-      .waitFor({ timeout: 20_000 })
-    const running = containers.getByRole('row', { name: /running/ }).first()
-    await running.getByRole('button', { name: /Logs of/ }).click()
+    const row = containers.getByRole('row', { name: new RegExp(`${IMAGE}:v1.*running`) })
+    await row.waitFor({ timeout: 20_000 })
+    await row.getByRole('button', { name: /Logs of/ }).click()
     const viewer = page.getByRole('log', { name: /Output of/ })
     await viewer.getByText('forge-ui-test v1 started').first().waitFor({ timeout: 15_000 })
+    await viewer.getByText('<b>not bold</b> <img src=x onerror=alert(1)>').first().waitFor()
+    expect(await viewer.evaluate((el) => el.querySelectorAll('b, img, script').length)).toBe(0)
+    const green = viewer.getByText('green text', { exact: true }).first()
+    expect(await green.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(95, 211, 141)')
+    await viewer.getByText('progress 99%').first().waitFor()
+    expect(await viewer.getByText('progress 10%').count()).toBe(0)
+
     await page.getByLabel('Search').fill('no such line')
     await expect.poll(() => viewer.getByText('forge-ui-test v1 started').count()).toBe(0)
     await page.getByLabel('Search').fill('')
     await expectAccessible(page, 'workload with a container log')
     await screenshot(page, 'container-logs')
+  })
+
+  it('follows new lines until the reader scrolls up, pauses, and downloads', async () => {
+    const viewer = page.getByRole('log', { name: /Output of/ })
+    const atBottom = () =>
+      viewer.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 8)
+    const lines = () => viewer.evaluate((el) => el.children.length)
+    await viewer
+      .getByText(/tick \d+$/)
+      .first()
+      .waitFor({ timeout: 10_000 })
+    await expect.poll(atBottom).toBe(true)
+    await viewer.evaluate((el) => {
+      el.scrollTop = 0
+      el.dispatchEvent(new Event('scroll'))
+    })
+    const jump = page.getByRole('button', { name: 'Jump to the latest line' })
+    await jump.waitFor()
+    const before = await lines()
+    await expect.poll(lines, { timeout: 5_000 }).toBeGreaterThan(before)
+    expect(await viewer.evaluate((el) => el.scrollTop)).toBe(0)
+    await jump.click()
+    await expect.poll(atBottom).toBe(true)
+
+    await page.getByRole('button', { name: 'Pause' }).click()
+    const paused = await lines()
+    const resume = page.getByRole('button', { name: /^Resume \([1-9]\d* new lines?\)$/ })
+    await resume.waitFor({ timeout: 5_000 })
+    expect(await lines()).toBe(paused)
+    await resume.click()
+    await expect.poll(lines).toBeGreaterThan(paused)
+
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Download' }).click()
+    const file = await download
+    expect(file.suggestedFilename()).toMatch(/\.log$/)
+    const { readFile } = await import('node:fs/promises')
+    expect(await readFile((await file.path())!, 'utf8')).toContain('forge-ui-test v1 started')
   })
 
   it('lists the container on /containers with its filters in the URL', async () => {
