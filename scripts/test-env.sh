@@ -2,6 +2,7 @@
 # Installs and starts the real components Forge's tests use (DESIGN §4), idempotently:
 #   Docker engine (docker.io), compose v1, the CNCF registry (docker-registry), Caddy, busybox-static,
 #   and a local base image `forge-test/busybox:1` built from busybox-static (nothing is pulled).
+#   iproute2 (`ip netns`) for the swarm tests, which start Docker engines in network namespaces.
 # Tests start their own registry and Caddy instances on ports they choose; this script only makes
 # sure the binaries exist and the Docker engine answers.
 set -euo pipefail
@@ -17,6 +18,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
 [ -x /bin/busybox ] && file_is_static=$(ldd /bin/busybox 2>&1 | grep -c 'not a dynamic' || true) || file_is_static=0
 [ "${file_is_static:-0}" != 0 ] || missing+=(busybox-static)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]}. Run as root, or: sudo apt-get install -y ${missing[*]}"

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import bcrypt from 'bcryptjs'
+import { forwardFromNetns, inNetns } from './netns.js'
 import { freePort, waitFor } from './ports.js'
 
 const REGISTRY_BIN = '/usr/bin/docker-registry'
@@ -15,6 +16,11 @@ export interface RegistryOptions {
   headers?: Record<string, string>
   /** Requires these credentials (basic auth from an htpasswd file) for every pull and push. */
   auth?: { username: string; password: string }
+  /**
+   * Runs the registry inside a network namespace, listening on `host:port` there (a swarm's
+   * nodes pull from it), instead of on a free port of this process's 127.0.0.1.
+   */
+  netns?: { name: string; host: string; port: number }
 }
 
 export interface RunningRegistry {
@@ -28,7 +34,7 @@ export interface RunningRegistry {
 
 // Registry config is YAML, and JSON is YAML: no YAML library needed to write it.
 function registryConfig(
-  port: number,
+  addr: string,
   storage: string,
   options: RegistryOptions,
   htpasswdPath: string,
@@ -53,7 +59,7 @@ function registryConfig(
     version: 0.1,
     log: { level: 'warn', accesslog: { disabled: true } },
     storage: { filesystem: { rootdirectory: storage }, delete: { enabled: true } },
-    http: { addr: `127.0.0.1:${port}`, secret: 'forge-test-registry' },
+    http: { addr, secret: 'forge-test-registry' },
     notifications: { endpoints },
     ...(options.auth ? { auth: { htpasswd: { realm: 'forge-test', path: htpasswdPath } } } : {}),
   })
@@ -69,7 +75,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       `This test needs the CNCF registry at ${REGISTRY_BIN}. Run \`bash scripts/test-env.sh\` as root: it installs the docker-registry package.`,
     )
   }
-  const port = await freePort()
+  const port = options.netns?.port ?? (await freePort())
+  const host = `${options.netns?.host ?? '127.0.0.1'}:${port}`
   const dir = await mkdtemp(join(tmpdir(), 'forge-registry-'))
   const configPath = join(dir, 'config.yml')
   const htpasswdPath = join(dir, 'htpasswd')
@@ -78,11 +85,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     const hash = await bcrypt.hash(options.auth.password, 10)
     await writeFile(htpasswdPath, `${options.auth.username}:${hash}\n`)
   }
-  await writeFile(configPath, registryConfig(port, join(dir, 'storage'), options, htpasswdPath))
+  await writeFile(configPath, registryConfig(host, join(dir, 'storage'), options, htpasswdPath))
   let output = ''
-  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const [command, args] = options.netns
+    ? inNetns(options.netns.name, REGISTRY_BIN, ['serve', configPath])
+    : [REGISTRY_BIN, ['serve', configPath]]
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout?.on('data', (chunk) => {
     output += chunk
   })
@@ -98,21 +106,27 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     }
     await rm(dir, { recursive: true, force: true })
   }
-  const host = `127.0.0.1:${port}`
+  // Inside a namespace, this process reaches the registry through a forwarded port.
+  const probe = options.netns
+    ? await forwardFromNetns(options.netns.name, join(dir, 'probe.sock'), options.netns.host, port)
+    : null
+  const probeHost = probe ? `127.0.0.1:${probe.port}` : host
   try {
     const what = options.auth ? 'accept the test credentials on /v2/' : 'answer /v2/'
     await waitFor(`the registry on ${host} to ${what}`, async () => {
       if (child.exitCode !== null) throw new Error('exited')
       // With auth, a 200 also proves the registry accepts the htpasswd entry.
-      const response = await fetch(`http://${host}/v2/`, { headers: basicAuth(options.auth) })
+      const response = await fetch(`http://${probeHost}/v2/`, { headers: basicAuth(options.auth) })
       return response.status === 200
     })
   } catch (error) {
+    await probe?.close()
     await stop()
     throw new Error(
       `The registry did not start on ${host}: ${(error as Error).message}\n${output.slice(-2000)}`,
     )
   }
+  await probe?.close()
   return { port, host, output: () => output, stop }
 }
 

@@ -102,7 +102,7 @@ export async function startForge({ dir = makeInstance(), dataDir, ...options } =
 }
 
 /** A git trigger for the fixture repository with `bindings` test-app workloads bound to it. */
-export async function gitTriggerWithBindings(forge, name, bindings) {
+export async function gitTriggerWithBindings(forge, name, bindings, config = {}) {
   const trigger = await forge.api('POST', '/api/triggers', {
     name,
     kind: 'git',
@@ -114,7 +114,7 @@ export async function gitTriggerWithBindings(forge, name, bindings) {
   for (let i = 0; i < bindings; i++) {
     const workload = await forge.api('POST', '/api/workloads', {
       name: `${name}-${i}`,
-      source: { kind: 'test-app', config: { image: 'forge-test/web' } },
+      source: { kind: 'test-app', config: { image: 'forge-test/web', ...config } },
     })
     await forge.api('POST', `/api/workloads/${workload.id}/triggers`, { triggerId: trigger.id })
     workloadIds.push(workload.id)

@@ -7,7 +7,7 @@ import { createRegistry, createServiceRegistry } from '@forge/core/host'
 import { createDockerClient, dockerService } from '@forge/docker'
 import { createAuthService } from './auth/service.js'
 import { loadConfig, type ServerConfig } from './config.js'
-import { createDockerStatus } from './containers/dockerStatus.js'
+import { createReachability } from './containers/reachability.js'
 import { createContainerService } from './containers/service.js'
 import { createDeliveryService } from './deliveries/service.js'
 import { createDeployService } from './deploys/service.js'
@@ -115,7 +115,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     // The application's services, each from what it needs.
     const bus = createEventBus()
     const contexts = createSourceContexts({ store, services: hostServices })
-    const dockerStatus = createDockerStatus()
+    const dockerStatus = createReachability()
+    const proxyStatus = createReachability()
     const auth = createAuthService({ store, options: { sessionTtlMs: config.sessionTtlMs } })
     const adminToken = auth.ensureAdminToken(config.adminToken)
     const deploys = createDeployService({
@@ -137,6 +138,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       log,
       docker,
       dockerStatus,
+      proxy: proxy ? { driver: proxy, status: proxyStatus } : null,
       isDeploying: deploys.isDeploying,
       intervalMs: config.reconcileIntervalMs,
     })
@@ -144,11 +146,25 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       server: {
         version: VERSION,
         publicUrl: config.publicUrl,
-        health: () => ({ status: 'ok', version: VERSION, docker: dockerStatus.snapshot() }),
+        health: () => ({
+          status: 'ok',
+          version: VERSION,
+          docker: dockerStatus.snapshot(),
+          // null without a proxy; `reachable: null` before the first reconciler pass.
+          proxy: proxy ? { kind: config.proxy, ...proxyStatus.snapshot() } : null,
+        }),
         plugins: () => describePlugins(registry, discovered),
       },
       auth,
-      workloads: createWorkloadService({ store, registry, contexts, deploys, containers, log }),
+      workloads: createWorkloadService({
+        store,
+        registry,
+        services: hostServices,
+        contexts,
+        deploys,
+        containers,
+        log,
+      }),
       apps: createAppService({ store }),
       triggers: createTriggerService({ store, registry, webhookBase: config.publicUrl ?? url }),
       deliveries: createDeliveryService({

@@ -122,11 +122,23 @@ export const HostErrors = {
     message: () => 'The kind of a trigger cannot change.',
     hint: 'Create a new trigger of the other kind, bind it, then delete this one.',
   }),
+  SourceCheckFailed: entry<{ kind: string; reason: string }>({
+    code: 'FORGE_SOURCE_CHECK_FAILED',
+    status: 500,
+    message: (p) => `The ${p.kind} source's check of the config failed: ${p.reason}`,
+    hint: "A source's check should report issues, not throw: report this to the plugin's authors with the config.",
+  }),
   NotSupported: entry<{ kind: string; action: string }>({
     code: 'FORGE_NOT_SUPPORTED',
     status: 409,
     message: (p) => `The ${p.kind} source cannot ${p.action}.`,
     hint: "GET /api/plugins lists each source kind's capabilities.",
+  }),
+  NoPreviousRelease: entry<{ workload: string }>({
+    code: 'FORGE_NO_PREVIOUS_RELEASE',
+    status: 409,
+    message: (p) => `Workload ${p.workload} has no earlier release to roll back to.`,
+    hint: 'A rollback needs two successful deploys of different releases; deploy another one first.',
   }),
   NoParent: entry<{ workload: string }>({
     code: 'FORGE_NO_PARENT',

@@ -12,7 +12,7 @@ export interface ServerInfo {
   version: string
   /** FORGE_PUBLIC_URL, when set: the origin browsers reach the server at. */
   publicUrl: string | null
-  health(): { status: 'ok'; version: string; docker: unknown }
+  health(): { status: 'ok'; version: string; docker: unknown; proxy: unknown }
   plugins(): unknown
 }
 

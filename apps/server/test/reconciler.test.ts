@@ -141,6 +141,44 @@ describe('reconciler (real Docker engine)', () => {
     expect((await reconcileOf(w.id))?.status).toMatch(/running|stopped/)
   })
 
+  it("leaves a row on another node to its source: the local engine's list never marks it missing", async () => {
+    const w = await workload('rec-remote', { node: 'worker-1' })
+    const { deployId } = (await server.api('POST', `/api/workloads/${w.id}/deploy`, { tag: 'r1' }))
+      .body
+    await waitFor(
+      'the deploy',
+      async () => (await server.api('GET', `/api/deploys/${deployId}`)).body.status === 'succeeded',
+    )
+    await server.services.containers.reconcileNow()
+    const [row] = (await server.api('GET', `/api/containers?workloadId=${w.id}`)).body
+    expect(row).toMatchObject({ node: 'worker-1', containerId: 'remote-r1', state: 'running' })
+  })
+
+  it('/healthz reports the proxy beside Docker, as the last pass saw it', async () => {
+    const { dir } = server
+    for (const [down, reachable] of [
+      [undefined, true],
+      ['stopped', false],
+    ] as const) {
+      const proxied = await startServer({
+        dir,
+        dataDir: `${dir}/data-proxy-${reachable}`,
+        disableReconciler: false,
+        reconcileIntervalMs: 300_000,
+        proxy: 'test-proxy',
+        proxyOptions: down ? { down } : {},
+      })
+      try {
+        const health = (await (await fetch(`${proxied.url}/healthz`)).json()) as Json
+        expect(health.proxy).toMatchObject({ kind: 'test-proxy', reachable })
+        if (!reachable) expect(health.proxy.error).toContain('test proxy down: stopped')
+      } finally {
+        await proxied.close()
+      }
+    }
+    expect(((await (await fetch(`${server.url}/healthz`)).json()) as Json).proxy).toBeNull()
+  })
+
   it('clamps the tick to 5 s..5 min', () => {
     expect(clampReconcileInterval(1_000)).toBe(5_000)
     expect(clampReconcileInterval(3_600_000)).toBe(300_000)

@@ -90,7 +90,16 @@ describe('a workload says where it stands', () => {
       config: {},
     })
     const bound = await server.api('POST', `/api/workloads/${w.id}/triggers`, { triggerId: t.id })
-    expect(bound.body.workloadName).toBe('named-one')
+    expect(bound.body).toMatchObject({ workloadName: 'named-one', warnings: [] })
+    const odd = await server.api('PATCH', `/api/bindings/${bound.body.id}`, {
+      config: { tags: ['warn-me'] },
+    })
+    // The trigger's warning is shown on the binding; the binding still works.
+    expect(odd.body.warnings).toEqual(['tag warn-me on named-one is suspicious'])
+    expect(
+      (await server.api('GET', `/api/triggers/${t.id}`)).body.bindings[0].warnings,
+    ).toHaveLength(1)
+    await server.api('PATCH', `/api/bindings/${bound.body.id}`, { config: { tags: null } })
     expect((await server.api('GET', `/api/triggers/${t.id}`)).body.bindings[0].workloadName).toBe(
       'named-one',
     )
@@ -224,5 +233,84 @@ describe('strict input and merge patches', () => {
     expect(inherit.body).toMatchObject({ config: {}, enabled: true })
     const off = await server.api('PATCH', `/api/bindings/${b.id}`, { enabled: false })
     expect(off.body).toMatchObject({ config: {}, enabled: false })
+  })
+})
+
+describe("a source's deeper check", () => {
+  it('refuses at creation and on change, with the path, before anything deploys', async () => {
+    const bad = await create('checked', { image: 'checked/web' }, { deploy: true })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toMatchObject({
+      code: 'FORGE_CONFIG_INVALID',
+      issues: [{ path: 'source.config.image', message: 'a checked/* image names its tag' }],
+    })
+    expect((await server.api('GET', '/api/workloads')).body.map((w: Json) => w.name)).not.toContain(
+      'checked',
+    )
+    const { body: ok } = await create('checked-ok', { image: 'checked/web:v1' })
+    const change = await server.api('PATCH', `/api/workloads/${ok.id}`, {
+      source: { config: { image: 'checked/web' } },
+    })
+    expect(change.status).toBe(400)
+    expect(change.body.error.issues[0].path).toBe('source.config.image')
+    expect((await get(ok.id)).source.config.image).toBe('checked/web:v1')
+    const threw = await create('check-threw', { image: 'check/throws' })
+    expect(threw.status).toBe(500)
+    expect(threw.body.error).toMatchObject({ code: 'FORGE_SOURCE_CHECK_FAILED' })
+    expect(threw.body.error.message).toContain('check exploded')
+  })
+})
+
+describe('releases stick', () => {
+  const deployed = async (id: string, body: Record<string, unknown>, action = 'deploy') =>
+    waitForDeploy(
+      server,
+      (await server.api('POST', `/api/workloads/${id}/${action}`, body)).body.deployId,
+    )
+
+  it('a rollback pins its release: a later plain deploy keeps it; a tag moves the pin', async () => {
+    const { body: w } = await create('sticky')
+    await deployed(w.id, { tag: 'v1' })
+    await deployed(w.id, { tag: 'v2' })
+    const back = await deployed(w.id, {}, 'rollback')
+    expect(back.release).toMatchObject({ tag: 'v1' })
+    expect((await get(w.id)).currentRelease).toMatchObject({ tag: 'v1', deployId: back.id })
+    const plain = await deployed(w.id, {})
+    expect(plain.intent).toMatchObject({ reason: 'manual', tag: 'v1', digest: 'sha256:test-v1' })
+    expect((await get(w.id)).currentRelease.tag).toBe('v1')
+    await deployed(w.id, { tag: 'v3' })
+    expect((await get(w.id)).currentRelease.tag).toBe('v3')
+    expect((await deployed(w.id, {})).intent.tag).toBe('v3')
+  })
+
+  it('a push that deploys a tag makes it current; a changed config tag is not pinned over', async () => {
+    const { body: w } = await create('pushed')
+    const { body: t } = await server.api('POST', '/api/triggers', {
+      name: 'pushed-t',
+      kind: 'test-hook',
+      config: { tags: ['v*'] },
+      requireSignature: false,
+    })
+    await server.api('POST', `/api/workloads/${w.id}/triggers`, { triggerId: t.id })
+    const hook = await fetch(t.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ tag: 'v7' }] }),
+    })
+    const { outcomes } = (await hook.json()) as Json
+    await waitForDeploy(server, outcomes[0].deployId)
+    expect((await get(w.id)).currentRelease.tag).toBe('v7')
+    expect((await deployed(w.id, {})).intent.tag).toBe('v7')
+  })
+
+  it("a changed config tag is what a plain deploy runs: the pin holds only while the config's tag does", async () => {
+    const { body: w } = await create('config-tag', { tag: 'c1' })
+    await deployed(w.id, {})
+    await deployed(w.id, { tag: 'v5' })
+    expect((await deployed(w.id, {})).release.tag).toBe('v5') // pinned: the config still says c1
+    await server.api('PATCH', `/api/workloads/${w.id}`, { source: { config: { tag: 'c2' } } })
+    const after = await deployed(w.id, {})
+    expect(after.intent.tag).toBeNull()
+    expect(after.release.tag).toBe('c2')
   })
 })

@@ -36,6 +36,12 @@ export interface ContainerRecord {
   subdomain: string | null
   state: ContainerState
   lastSeenAt: string | null
+  /**
+   * The node the container runs on, for sources that run containers on other hosts (a swarm
+   * source's tasks); null for the server's local engine. The host's reconciler marks only rows
+   * with a null node missing: a source that sets it owns the row's state.
+   */
+  node: string | null
   extra: Record<string, unknown>
 }
 
@@ -49,6 +55,8 @@ export interface ContainerUpsert {
   routeId?: string | null
   subdomain?: string | null
   state?: ContainerState
+  /** The node the container runs on; null (the default) is the server's local engine. */
+  node?: string | null
   extra?: Record<string, unknown>
 }
 

@@ -186,6 +186,12 @@ export interface TriggerSpec<C> {
   parse(request: TriggerRequest, verify: VerifyOptions): ParseResult | Promise<ParseResult>
   /** Pure: the effective config (trigger merged with binding) decides. */
   match(event: InboundEvent, config: C, workload: WorkloadRef): MatchResult
+  /**
+   * Pure: what looks wrong about binding this effective config to this workload, in words (a
+   * registry trigger naming another image than the workload runs). Shown as the binding's
+   * `warnings`; it does not refuse the binding.
+   */
+  bindingWarnings?(config: C, workload: WorkloadRef): string[]
 }
 
 export interface TriggerDefinition<C = unknown> extends TriggerSpec<C> {

@@ -1,3 +1,4 @@
+export { redact, redactError, registryCredentials, registryHost, releaseEnv } from './auth.js'
 export type { DockerClientOptions } from './client.js'
 export {
   assertDockerReachable,
@@ -14,6 +15,36 @@ export type { ContainerLogOptions, LogEntry } from './logs.js'
 export { containerLogLines } from './logs.js'
 export type { PulledImage, PullOptions, PullPolicy, RegistryAuth } from './pull.js'
 export { inspectImage, pullImage, repository, withDefaultTag } from './pull.js'
+export {
+  isDeploying,
+  newReleaseId,
+  sameRelease,
+  whileDeploying,
+  withRelease,
+} from './releases.js'
+export {
+  faceHost,
+  faceRouteId,
+  faceRoutes,
+  removeStaleRoutes,
+  removeWorkloadRoutes,
+  switchRoutes,
+} from './routes.js'
+export type { Face, RegistryAuthConfig } from './schemas.js'
+export {
+  faceSchema,
+  imageFields,
+  memoryBytes,
+  memorySchema,
+  registryAuthSchema,
+  volumeSchema,
+} from './schemas.js'
 export { normalizeState } from './state.js'
 export type { ResolvedVolumes, VolumeContext, VolumeSpec, VolumeToCreate } from './volumes.js'
-export { createVolumes, removeVolumes, resolveVolumes, WORKLOAD_VOLUME_ROLE } from './volumes.js'
+export {
+  createVolumes,
+  removeNamedVolumes,
+  removeVolumes,
+  resolveVolumes,
+  WORKLOAD_VOLUME_ROLE,
+} from './volumes.js'

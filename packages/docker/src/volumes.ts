@@ -148,3 +148,18 @@ export async function removeVolumes(
   }
   return removed
 }
+
+/** Removes the user's `named` volumes of a config (teardown with `removeVolumes`); absent is fine. */
+export async function removeNamedVolumes(
+  docker: Docker,
+  specs: readonly VolumeSpec[],
+): Promise<void> {
+  for (const spec of specs) {
+    if (spec.scope !== 'named') continue
+    try {
+      await docker.getVolume(spec.name).remove()
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error
+    }
+  }
+}

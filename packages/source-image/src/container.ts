@@ -1,7 +1,13 @@
 import type { SourceContext } from '@forge/core'
-import { createVolumes, forgeLabels, resolveVolumes, resourceName } from '@forge/docker'
+import {
+  createVolumes,
+  forgeLabels,
+  memoryBytes,
+  resolveVolumes,
+  resourceName,
+} from '@forge/docker'
 import type Docker from 'dockerode'
-import { type ImageConfig, memoryBytes } from './config.js'
+import type { ImageConfig } from './config.js'
 import type { Release, Role } from './releases.js'
 
 /** Label carrying the release a container runs, so a rollback can find a standby container. */

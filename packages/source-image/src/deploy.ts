@@ -8,7 +8,13 @@ import {
   settingsService,
   throwIfAborted,
 } from '@forge/core'
-import { dockerService, waitHealthy } from '@forge/docker'
+import {
+  dockerService,
+  removeStaleRoutes,
+  switchRoutes,
+  waitHealthy,
+  withRelease,
+} from '@forge/docker'
 import type Docker from 'dockerode'
 import type { ImageConfig } from './config.js'
 import {
@@ -20,7 +26,7 @@ import {
   startContainer,
   stopContainer,
 } from './container.js'
-import { faceRoutes, removeStaleRoutes, switchRoutes } from './faces.js'
+import { faceRoutes } from './faces.js'
 import { planRelease, sameRelease } from './plan.js'
 import {
   type ImageState,
@@ -29,7 +35,6 @@ import {
   type Role,
   readState,
   runningDigest,
-  withRelease,
 } from './releases.js'
 
 type Ctx = SourceContext<ImageConfig>

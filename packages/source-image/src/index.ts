@@ -1,16 +1,17 @@
 import { definePlugin, defineSource } from '@forge/core'
+import { whileDeploying } from '@forge/docker'
 import pkg from '../package.json' with { type: 'json' }
 import { type ImageConfig, imageConfigSchema } from './config.js'
 import { deployImage } from './deploy.js'
-import { whileDeploying } from './orphans.js'
 import { reconcileImage } from './reconcile.js'
 import { teardownImage } from './teardown.js'
 
+export { faceHost, faceRouteId, memoryBytes, withRelease } from '@forge/docker'
 export type { Face, ImageConfig, ImageConfigInput } from './config.js'
-export { imageConfigSchema, memoryBytes } from './config.js'
-export { faceHost, faceRouteId, faceRoutes } from './faces.js'
+export { imageConfigSchema } from './config.js'
+export { faceRoutes } from './faces.js'
 export type { ActiveContainer, ImageState, Release, Role } from './releases.js'
-export { readState, runningDigest, withRelease } from './releases.js'
+export { readState, runningDigest } from './releases.js'
 
 /** The `image` source kind: one Docker image, blue-green behind the proxy. */
 export const imageSource = defineSource<ImageConfig>({

@@ -1,24 +1,9 @@
 import type { SourceContext } from '@forge/core'
-import { LABELS, workloadFilter } from '@forge/docker'
+import { isDeploying, LABELS, workloadFilter } from '@forge/docker'
 import type Docker from 'dockerode'
 import type { ImageConfig } from './config.js'
 import { RELEASE_LABEL, removeContainer, stopContainer } from './container.js'
 import { readState } from './releases.js'
-
-// Workloads with a deploy running in this process. Its new container is not in the state until
-// the switch, so a reconcile meanwhile must not take it for an orphan. After a crash the set is
-// empty: whatever the killed deploy left is then unaccounted for.
-const deploying = new Set<string>()
-
-/** Runs a deploy of the workload, marking its not-yet-recorded container as in flight. */
-export async function whileDeploying<T>(workloadId: string, run: () => Promise<T>): Promise<T> {
-  deploying.add(workloadId)
-  try {
-    return await run()
-  } finally {
-    deploying.delete(workloadId)
-  }
-}
 
 /**
  * Keeps only the containers the state accounts for: the active one, and in the other role a
@@ -35,7 +20,7 @@ export async function removeOrphans(
   })
   // Order matters: a listed container of a deploy still running is skipped here; one of a
   // deploy that already ended is in the state read after this check.
-  if (deploying.has(ctx.workload.id)) return false
+  if (isDeploying(ctx.workload.id)) return false
   const state = await readState(ctx)
   const kept = new Set(state.releases.map((r) => r.id))
   const active = state.active

@@ -1,7 +1,17 @@
 import { type DeploymentIntent, ForgeError, type SourceContext } from '@forge/core'
-import { inspectImage, type PulledImage, type PullPolicy, pullImage } from '@forge/docker'
+import {
+  inspectImage,
+  newReleaseId,
+  type PulledImage,
+  type PullPolicy,
+  pullImage,
+  redact,
+  redactError,
+  releaseEnv,
+  sameRelease as sameRun,
+} from '@forge/docker'
 import type Docker from 'dockerode'
-import { redact, redactError, registryAuthFor } from './auth.js'
+import { registryAuthFor } from './auth.js'
 import type { ImageConfig } from './config.js'
 import type { ImageState, Release } from './releases.js'
 
@@ -58,11 +68,11 @@ export async function planRelease(
   const image = await pull(docker, ctx, ref, policy)
   return {
     release: {
-      id: releaseId(),
+      id: newReleaseId(),
       image: ref,
       imageId: image.id,
       digest: image.digest,
-      env: containerEnv(config, ctx.env),
+      env: releaseEnv(config.env, ctx.env, config.registryAuth),
       config,
       deployedAt: new Date().toISOString(),
     },
@@ -73,14 +83,6 @@ export async function planRelease(
 /** `repo@sha256:..` is used as it is; a bare digest joins the configured repository. */
 export function imageRef(image: string, digest: string): string {
   return digest.includes('@') ? digest : `${image}@${digest}`
-}
-
-/** The config's defaults under the workload's env, minus the registry password. */
-function containerEnv(config: ImageConfig, env: Readonly<Record<string, string>>) {
-  const merged: Record<string, string> = { ...config.env, ...env }
-  // The app does not need the registry password; it would also sit in every release snapshot.
-  if (config.registryAuth) delete merged[config.registryAuth.passwordEnv]
-  return merged
 }
 
 async function pull(
@@ -109,16 +111,7 @@ async function pull(
   return image
 }
 
-function releaseId(): string {
-  return `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
-}
-
 /** Same image, env and config as what runs: nothing to deploy unless forced. */
 export function sameRelease(a: Release | undefined, b: Release): boolean {
-  return (
-    a !== undefined &&
-    a.imageId === b.imageId &&
-    JSON.stringify(a.env) === JSON.stringify(b.env) &&
-    JSON.stringify(a.config) === JSON.stringify(b.config)
-  )
+  return sameRun(a, b, (release) => release.imageId)
 }

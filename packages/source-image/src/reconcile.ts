@@ -4,10 +4,10 @@ import {
   type SourceContext,
   settingsService,
 } from '@forge/core'
-import { dockerService, normalizeState } from '@forge/docker'
+import { dockerService, normalizeState, switchRoutes } from '@forge/docker'
 import type { ImageConfig } from './config.js'
 import { findRoleContainer, restartContainer, type StartedContainer } from './container.js'
-import { faceRoutes, switchRoutes } from './faces.js'
+import { faceRoutes } from './faces.js'
 import { removeOrphans } from './orphans.js'
 import { readState } from './releases.js'
 

@@ -45,15 +45,6 @@ export function otherRole(role: Role | undefined): Role {
   return role === 'blue' ? 'green' : 'blue'
 }
 
-/** Puts `release` first (a rollback moves an older one back to the front) and keeps `keep`. */
-export function withRelease(
-  releases: readonly Release[],
-  release: Release,
-  keep: number,
-): Release[] {
-  return [release, ...releases.filter((r) => r.id !== release.id)].slice(0, keep)
-}
-
 /** The digest (or image id) that identifies what runs, for promote and the deploy record. */
 export function runningDigest(release: Release): string {
   return release.digest ?? release.imageId

@@ -1,5 +1,11 @@
 import { proxyService, type SourceContext, type TeardownOptions } from '@forge/core'
-import { dockerService, removeVolumes, resourceName, workloadFilter } from '@forge/docker'
+import {
+  dockerService,
+  removeNamedVolumes,
+  removeVolumes,
+  removeWorkloadRoutes,
+  workloadFilter,
+} from '@forge/docker'
 import type { ImageConfig } from './config.js'
 import { removeContainer } from './container.js'
 import { readState } from './releases.js'
@@ -15,33 +21,14 @@ export async function teardownImage(
   const docker = ctx.services.get(dockerService)
   const proxy = ctx.services.find(proxyService)
   const state = await readState(ctx)
-  if (proxy) {
-    // Every route carrying the workload's prefix, not only the recorded ones: a deploy that
-    // died between switching and recording leaves no route behind either.
-    const prefix = `${resourceName(ctx.workload, '')}-`
-    const owned = new Set([
-      ...state.routes,
-      ...(await proxy.listRoutes()).map((r) => r.id).filter((id) => id.startsWith(prefix)),
-    ])
-    for (const id of owned) await proxy.removeRoute(id)
-  }
+  if (proxy) await removeWorkloadRoutes(proxy, ctx.workload, state.routes)
   const containers = await docker.listContainers({
     all: true,
     filters: workloadFilter(ctx.workload),
   })
   for (const container of containers) await removeContainer(docker, container.Id)
   await removeVolumes(docker, ctx.workload)
-  if (options.removeVolumes) {
-    for (const volume of ctx.workload.source.config.volumes) {
-      if (volume.scope !== 'named') continue
-      await docker
-        .getVolume(volume.name)
-        .remove()
-        .catch((error: { statusCode?: number }) => {
-          if (error.statusCode !== 404) throw error
-        })
-    }
-  }
+  if (options.removeVolumes) await removeNamedVolumes(docker, ctx.workload.source.config.volumes)
   for (const row of await ctx.containers.list()) await ctx.containers.remove(row.role)
   await ctx.state.patch({ active: undefined, routes: undefined })
 }

@@ -1,10 +1,11 @@
-import { request } from 'node:http'
 import type { ProxyDriver } from '@forge/core'
 import { dockerService } from '@forge/docker'
 import { type ImageConfig, type ImageConfigInput, imageConfigSchema } from '@forge/source-image'
 import { createFakeSourceContext, type FakeSourceContext, service } from '@forge/testing'
 import type Docker from 'dockerode'
 import { BUSYBOX_IMAGE, docker as dockerCli } from '../../../test-support/docker.js'
+
+export { get } from '../../../test-support/http.js'
 
 /** busybox httpd serving `$VERSION` at `/`: a real HTTP workload whose answer names its release. */
 export function versionedConfig(
@@ -52,30 +53,6 @@ export function imageWorkload(
 /** Redeploys with a new config, as the host does after a PATCH of the workload. */
 export function setConfig(fake: FakeSourceContext<ImageConfig>, config: ImageConfig): void {
   fake.ctx.workload.source.config = config
-}
-
-/** GET through a local port with a Host header (fetch may not set Host), fresh connection. */
-export function get(
-  port: number,
-  host: string,
-  path = '/',
-  timeoutMs = 5_000,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: timeoutMs },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }))
-        res.on('error', reject)
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    req.on('error', reject)
-    req.end()
-  })
 }
 
 /** Everything Docker holds with the workload's label: containers and volumes. */

@@ -9,8 +9,8 @@ import { imageSource } from '@forge/source-image'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import { removeLabelled, requireDocker } from '../../../test-support/docker.js'
+import { startLoad } from '../../../test-support/http.js'
 import { waitFor } from '../../../test-support/ports.js'
-import { startLoad } from './load.js'
 import { get, imageWorkload, setConfig, versionedConfig } from './support.js'
 
 // 10 redeploys under ~100 requests/s; FORGE_ZERO_DOWNTIME_REDEPLOYS lowers it on a slow machine.

@@ -20,6 +20,7 @@ const OWNED_FIELDS = [
   'routeId',
   'subdomain',
   'state',
+  'node',
   'extra',
 ] as const
 
@@ -36,6 +37,11 @@ function checkUpsert(row: ContainerUpsert): void {
   if (row.state !== undefined && !CONTAINER_STATES.includes(row.state)) {
     throw new TypeError(
       `${where}: row.state must be one of ${CONTAINER_STATES.join(', ')}, received ${JSON.stringify(row.state)}.`,
+    )
+  }
+  if (row.node != null && (typeof row.node !== 'string' || row.node.length === 0)) {
+    throw new TypeError(
+      `${where}: row.node must be a node name or null (the server's local engine), received ${JSON.stringify(row.node)}.`,
     )
   }
   if (row.port != null && !(Number.isInteger(row.port) && row.port > 0 && row.port < 65536)) {
@@ -64,6 +70,7 @@ export function createMemoryContainersIndex(workloadId: string): MemoryContainer
         subdomain: null,
         state: 'unknown',
         lastSeenAt: null,
+        node: null,
         extra: {},
       }
       const next: ContainerRecord = { ...row }

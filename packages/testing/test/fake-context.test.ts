@@ -76,6 +76,17 @@ describe('the in-memory containers index', () => {
     expect(await ctx.containers.list()).toEqual([])
   })
 
+  it('keeps the node a row runs on, null (the local engine) unless a source names one', async () => {
+    const { ctx } = createFakeSourceContext({ config: {} })
+    expect((await ctx.containers.upsert({ role: 'web' })).node).toBeNull()
+    expect((await ctx.containers.upsert({ role: 'web', node: 'worker-1' })).node).toBe('worker-1')
+    expect((await ctx.containers.upsert({ role: 'web', state: 'running' })).node).toBe('worker-1')
+    expect((await ctx.containers.upsert({ role: 'web', node: null })).node).toBeNull()
+    await expect(ctx.containers.upsert({ role: 'web', node: '' })).rejects.toThrow(
+      /row\.node must be a node name or null/,
+    )
+  })
+
   it('rejects a row without a role with a message naming the field', async () => {
     const { ctx } = createFakeSourceContext({ config: {} })
     await expect(ctx.containers.upsert({ role: '' })).rejects.toThrow(

@@ -1,13 +1,14 @@
-import type { ContainerRecord } from '@forge/core'
+import type { ContainerRecord, ProxyDriver } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { LABELS, normalizeState } from '@forge/docker'
 import type Docker from 'dockerode'
 import pMap from 'p-map'
 import type { EventBus } from '../events/bus.js'
-import type { HostLogger } from '../logger.js'
+import { type HostLogger, lazyChild } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
 import type { Store } from '../store/index.js'
-import type { DockerStatusTracker } from './dockerStatus.js'
+import type { Workload } from '../workloads/types.js'
+import type { ReachabilityTracker } from './reachability.js'
 import type { ObservedContainer, ReconcileReport } from './types.js'
 
 export interface ReconcilerDeps {
@@ -17,7 +18,9 @@ export interface ReconcilerDeps {
   bus: EventBus
   log: HostLogger
   docker: Docker
-  dockerStatus: DockerStatusTracker
+  dockerStatus: ReachabilityTracker
+  /** The proxy, when one is configured, and where its reachability is kept. */
+  proxy: { driver: ProxyDriver; status: ReachabilityTracker } | null
   /** A workload with a running deploy is left alone (see reconcileSources). */
   isDeploying(workloadId: string): boolean
   /** Where each workload's last Source.reconcile outcome is kept. */
@@ -27,6 +30,8 @@ export interface ReconcilerDeps {
 
 /** How many workloads' Source.reconcile run at once. */
 const RECONCILE_CONCURRENCY = 4
+/** How long a pass's Source.reconcile calls may take, together. */
+const RECONCILE_TIMEOUT_MS = 60_000
 
 /**
  * Keeps the containers index in step with Docker: a boot pass, a tick and the Docker events
@@ -84,6 +89,22 @@ export class Reconciler {
     bus.publish({ type: 'docker', reachable, error })
   }
 
+  /** Asks the proxy whether it answers (a Caddy that restarted answers again, routes or not). */
+  private async pingProxy(): Promise<void> {
+    const { proxy, log, bus } = this.deps
+    if (!proxy?.driver.ping) return
+    let error: string | null = null
+    try {
+      await proxy.driver.ping()
+    } catch (caught) {
+      error = (caught as Error)?.message ?? String(caught)
+    }
+    if (!proxy.status.observe(error === null, error)) return
+    if (error === null) log.info('The proxy is reachable.')
+    else log.warn(`The proxy is unreachable (${error}). Routes are put back once it answers.`)
+    bus.publish({ type: 'proxy', reachable: error === null, error })
+  }
+
   private async passOnce(): Promise<void> {
     if (this.stopped) return
     let listed: Docker.ContainerInfo[]
@@ -99,18 +120,23 @@ export class Reconciler {
       return
     }
     this.setDocker(true, null)
+    await this.pingProxy()
     this.watchEvents()
     const { store, bus } = this.deps
     const seen = new Set<string>()
     const changed: { record: ContainerRecord; previous: string | null }[] = []
     // One transaction for the whole list: a commit (an fsync) per container made a tick's cost
     // grow with the fleet. Events go out after the commit.
+    // Read once for the pass: which workloads exist (a label naming none is refused), and what
+    // each source reconciles afterwards.
+    const workloads = store.workloads.list()
+    const known = new Set(workloads.map((w) => w.id))
     store.transaction(() => {
       for (const info of listed) {
         const labels = info.Labels ?? {}
         const workloadId = labels[LABELS.workloadId]
         // A label naming no workload is forged or stale: never let it into the index.
-        if (!workloadId || !store.workloads.get(workloadId)) continue
+        if (!workloadId || !known.has(workloadId)) continue
         const observed: ObservedContainer = {
           workloadId,
           role: labels[LABELS.role] ?? (info.Names?.[0] ?? info.Id).replace(/^\//, ''),
@@ -134,25 +160,25 @@ export class Reconciler {
       bus.publish({ type: 'container', container: record, previousState: previous })
     for (const record of store.containers.markMissing(seen))
       bus.publish({ type: 'container', container: record, previousState: null })
-    await this.reconcileSources()
+    await this.reconcileSources(workloads)
   }
 
-  private async reconcileSources(): Promise<void> {
-    const { store, registry, contexts, report } = this.deps
+  private async reconcileSources(workloads: Workload[]): Promise<void> {
+    const { registry, contexts, report } = this.deps
+    // One deadline for the pass's reconciles, rather than a timer per workload.
+    const signal = AbortSignal.timeout(RECONCILE_TIMEOUT_MS)
     await pMap(
-      store.workloads.list(),
+      workloads,
       async (workload) => {
         const source = registry.find('source', workload.source.kind)
         if (!source || this.stopped) return
         // A deploy's new container is not in the source's state until it switches: reconciling
         // meanwhile could take it for an orphan. The next pass sees the finished deploy.
         if (this.deps.isDeploying(workload.id)) return
-        const log = this.deps.log.child({ workload: workload.id, op: 'reconcile' })
+        const log = lazyChild(this.deps.log, { workload: workload.id, op: 'reconcile' })
         const checkedAt = () => new Date().toISOString()
         try {
-          const result = await source.reconcile(
-            contexts(workload, { log, signal: AbortSignal.timeout(60_000) }),
-          )
+          const result = await source.reconcile(contexts(workload, { log, signal }))
           if (result) report(workload.id, { ...result, checkedAt: checkedAt() })
         } catch (error) {
           // One workload's failure never stops the others.

@@ -1,3 +1,4 @@
+import type { ProxyDriver } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { type ContainerLogOptions, containerLogLines, type LogEntry } from '@forge/docker'
 import type Docker from 'dockerode'
@@ -7,7 +8,7 @@ import type { HostLogger } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
 import { secretRedactor } from '../redact.js'
 import type { Store } from '../store/index.js'
-import type { DockerStatusTracker } from './dockerStatus.js'
+import type { ReachabilityTracker } from './reachability.js'
 import { Reconciler } from './reconciler.js'
 import type { ContainerFilter, ContainerView, ReconcileReport } from './types.js'
 
@@ -18,7 +19,9 @@ export interface ContainerServiceDeps {
   bus: EventBus
   log: HostLogger
   docker: Docker
-  dockerStatus: DockerStatusTracker
+  dockerStatus: ReachabilityTracker
+  /** The proxy, when one is configured, and where its reachability is kept. */
+  proxy: { driver: ProxyDriver; status: ReachabilityTracker } | null
   isDeploying(workloadId: string): boolean
   intervalMs: number
 }

@@ -11,6 +11,7 @@ export type ForgeEventBody =
   | { type: 'delivery'; delivery: Delivery }
   | { type: 'reconcile'; workloadId: string; result: ReconcileReport }
   | { type: 'docker'; reachable: boolean; error: string | null }
+  | { type: 'proxy'; reachable: boolean; error: string | null }
 
 /** An event as published: with the id a client resumes from (`Last-Event-ID`). */
 export type ForgeEvent = ForgeEventBody & { id: string }
@@ -86,8 +87,8 @@ export function eventMatches(
           : event.type === 'delivery'
             ? event.delivery.outcomes.some((o) => o.workloadId === filter.workloadId) &&
               filter.workloadId
-            : event.type === 'docker'
-              ? filter.workloadId // the engine's state concerns every workload
+            : event.type === 'docker' || event.type === 'proxy'
+              ? filter.workloadId // the engine's and the proxy's state concern every workload
               : event.workloadId
     if (workloadId !== filter.workloadId) return false
   }
@@ -97,7 +98,7 @@ export function eventMatches(
         ? event.delivery.triggerId
         : event.type === 'deploy'
           ? event.deploy.triggerId
-          : event.type === 'docker'
+          : event.type === 'docker' || event.type === 'proxy'
             ? filter.triggerId
             : null
     if (triggerId !== filter.triggerId) return false

@@ -16,6 +16,7 @@ interface Row {
   state: string
   last_seen_at: string | null
   extra: string
+  node: string | null
 }
 
 const toRecord = (r: Row): ContainerRecord => ({
@@ -31,6 +32,7 @@ const toRecord = (r: Row): ContainerRecord => ({
   state: r.state as ContainerState,
   lastSeenAt: r.last_seen_at,
   extra: parseJson(r.extra, {}),
+  node: r.node ?? null,
 })
 
 export function containersRepo(db: Db) {
@@ -51,6 +53,13 @@ export function containersRepo(db: Db) {
       .get(workloadId, role) as Row | undefined
   return {
     list(filter: ContainerFilter = {}): ContainerRecord[] {
+      // A source reading its own rows (every reconcile): the (workload, role) index, no join.
+      if (filter.workloadId && !filter.kind && !filter.state)
+        return (
+          db
+            .prepare('SELECT * FROM containers WHERE workload_id = ? ORDER BY role')
+            .all(filter.workloadId) as Row[]
+        ).map(toRecord)
       return select(filter).map(toRecord)
     },
     /** The rows with their workload's name, as the API lists them. */
@@ -75,19 +84,21 @@ export function containersRepo(db: Db) {
         subdomain: pick('subdomain', cur?.subdomain ?? null),
         state: pick('state', (cur?.state as ContainerState) ?? 'unknown'),
         extra: JSON.stringify(pick('extra', parseJson(cur?.extra, {}))),
+        node: pick('node', cur?.node ?? null),
       }
       if (cur) {
         db.prepare(
           `UPDATE containers SET container_id = @container_id, name = @name, image = @image,
-            port = @port, route_id = @route_id, subdomain = @subdomain, state = @state, extra = @extra
+            port = @port, route_id = @route_id, subdomain = @subdomain, state = @state, extra = @extra,
+            node = @node
            WHERE id = @id`,
         ).run({ ...values, id: cur.id })
       } else {
         db.prepare(
           `INSERT INTO containers (id, workload_id, role, container_id, name, image, port, route_id,
-            subdomain, state, extra)
+            subdomain, state, extra, node)
            VALUES (@id, @workload_id, @role, @container_id, @name, @image, @port, @route_id,
-            @subdomain, @state, @extra)`,
+            @subdomain, @state, @extra, @node)`,
         ).run({ ...values, id: randomUUID(), workload_id: workloadId, role: input.role })
       }
       return toRecord(byRole(workloadId, input.role) as Row)
@@ -121,24 +132,52 @@ export function containersRepo(db: Db) {
           seen.state,
           t,
         )
-        const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row
-        return { record: toRecord(row), previous: null }
-      }
-      if (cur.container_id === null || cur.container_id === seen.containerId) {
-        db.prepare(
-          'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
-        ).run(seen.containerId, seen.state, t, cur.id)
+        const record = toRecord({
+          id,
+          workload_id: seen.workloadId,
+          role: seen.role,
+          container_id: seen.containerId,
+          name: seen.name,
+          image: seen.image,
+          port: null,
+          route_id: null,
+          subdomain: null,
+          state: seen.state,
+          last_seen_at: t,
+          extra: '{}',
+          node: null,
+        })
+        return { record, previous: null }
       }
       // A role row pointing at another container belongs to the source; leave it alone.
-      const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(cur.id) as Row
-      return { record: toRecord(row), previous: cur.state }
+      if (cur.container_id !== null && cur.container_id !== seen.containerId)
+        return { record: toRecord(cur), previous: cur.state }
+      // Unchanged but for the time it was seen: the common case of every tick.
+      db.prepare(
+        'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
+      ).run(seen.containerId, seen.state, t, cur.id)
+      const record = toRecord({
+        ...cur,
+        container_id: seen.containerId,
+        state: seen.state,
+        last_seen_at: t,
+      })
+      return { record, previous: cur.state }
     },
-    /** Rows whose container is gone from Docker turn `missing`; returns the rows changed. */
+    /**
+     * Rows of the server's own engine whose container is gone from it turn `missing`; returns the
+     * rows changed. A row on another node (a swarm task) is its source's to judge, never the
+     * reconciler's, which lists only the local engine.
+     */
     markMissing(seenContainerIds: Set<string>): ContainerRecord[] {
-      const rows = db
-        .prepare("SELECT * FROM containers WHERE container_id IS NOT NULL AND state != 'missing'")
-        .all() as Row[]
-      const gone = rows.filter((r) => !seenContainerIds.has(r.container_id as string))
+      const ids = db
+        .prepare(
+          "SELECT id, container_id FROM containers WHERE container_id IS NOT NULL AND node IS NULL AND state != 'missing'",
+        )
+        .all() as Pick<Row, 'id' | 'container_id'>[]
+      const goneIds = ids.filter((r) => !seenContainerIds.has(r.container_id as string))
+      const byId = db.prepare('SELECT * FROM containers WHERE id = ?')
+      const gone = goneIds.map((r) => byId.get(r.id) as Row)
       const update = db.prepare("UPDATE containers SET state = 'missing' WHERE id = ?")
       db.transaction(() => {
         for (const r of gone) update.run(r.id)

@@ -25,8 +25,8 @@ export type CreatedTrigger = TriggerView & { signingSecret?: string; setup: Trig
 /** 32 random bytes as hex: every vendor's secret field and header takes it as it is. */
 const generateSigningSecret = () => randomBytes(32).toString('hex')
 
-/** A binding as the API shows it: with its workload's name. */
-export type BindingView = Binding & { workloadName: string | null }
+/** A binding as the API shows it: with its workload's name and its trigger's warnings about it. */
+export type BindingView = Binding & { workloadName: string | null; warnings: string[] }
 
 export interface BindInput {
   config?: Record<string, unknown>
@@ -47,10 +47,19 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     if (!trigger) throw hostError(HostErrors.NotFound, { what: 'trigger', id })
     return trigger
   }
-  const named = (binding: Binding): BindingView => ({
-    ...binding,
-    workloadName: store.workloads.get(binding.workloadId)?.name ?? null,
-  })
+  /** A binding as answered: its workload's name and what its trigger finds odd about it. */
+  function bindingView(binding: Binding, trigger: Pick<Trigger, 'kind' | 'config'>): BindingView {
+    const workload = store.workloads.get(binding.workloadId)
+    const definition = registry.find('trigger', trigger.kind)
+    const config = definition
+      ? effectiveBindingConfig(definition, trigger.config, binding.config)
+      : null
+    const warnings =
+      workload && definition?.bindingWarnings && config?.ok
+        ? definition.bindingWarnings(config.value, workload)
+        : []
+    return { ...binding, workloadName: workload?.name ?? null, warnings }
+  }
   const findWorkload = (id: string) => {
     const workload = store.workloads.get(id)
     if (!workload) throw hostError(HostErrors.NotFound, { what: 'workload', id })
@@ -131,7 +140,8 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     list: (): TriggerView[] => store.triggers.list().map(view),
     get(id: string): TriggerView & { bindings: BindingView[] } {
       const trigger = find(id)
-      return { ...view(trigger), bindings: store.bindings.forTrigger(trigger.id).map(named) }
+      const bindings = store.bindings.forTrigger(trigger.id).map((b) => bindingView(b, trigger))
+      return { ...view(trigger), bindings }
     },
 
     /**
@@ -200,9 +210,10 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     bindings: {
       forWorkload(workloadId: string): (BindingView & { trigger: TriggerView })[] {
         const workload = findWorkload(workloadId)
-        return store.bindings
-          .forWorkload(workload.id)
-          .map((b) => ({ ...b, workloadName: workload.name, trigger: view(find(b.triggerId)) }))
+        return store.bindings.forWorkload(workload.id).map((b) => {
+          const trigger = find(b.triggerId)
+          return { ...bindingView(b, trigger), trigger: view(trigger) }
+        })
       },
 
       /** Binds an existing trigger to a workload. */
@@ -211,7 +222,7 @@ export function createTriggerService(deps: TriggerServiceDeps) {
         const trigger = find(triggerId)
         checkOverride(trigger, input.config ?? {})
         const binding = createBinding(trigger, workload, input)
-        return { ...binding, workloadName: workload.name, trigger: view(trigger) }
+        return { ...bindingView(binding, trigger), trigger: view(trigger) }
       },
 
       /** Creates a trigger and binds it in one transaction: both or neither. */
@@ -230,8 +241,7 @@ export function createTriggerService(deps: TriggerServiceDeps) {
           const binding = createBinding(trigger, workload, input)
           const secrets = { generated, given: triggerInput.signingSecret }
           return {
-            ...binding,
-            workloadName: workload.name,
+            ...bindingView(binding, trigger),
             trigger: createdView(definition, trigger, secrets),
           }
         })
@@ -243,8 +253,9 @@ export function createTriggerService(deps: TriggerServiceDeps) {
         if (!binding) throw hostError(HostErrors.NotFound, { what: 'binding', id })
         const document = { config: binding.config, enabled: binding.enabled }
         const next = parseInput(bindingInput, applyMergePatch(document, patch), 'binding')
-        checkOverride(find(binding.triggerId), next.config)
-        return named(store.bindings.update(id, next))
+        const trigger = find(binding.triggerId)
+        checkOverride(trigger, next.config)
+        return bindingView(store.bindings.update(id, next), trigger)
       },
 
       remove(id: string): void {

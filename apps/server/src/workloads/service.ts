@@ -1,4 +1,10 @@
-import type { DeploymentIntent } from '@forge/core'
+import {
+  type DeploymentIntent,
+  ForgeErrors,
+  forgeError,
+  type ServiceRegistry,
+  type SourceCheckIssue,
+} from '@forge/core'
 import { type Registry, validateConfig } from '@forge/core/host'
 import type { ContainerService } from '../containers/service.js'
 import type { ReconcileReport } from '../containers/types.js'
@@ -14,9 +20,14 @@ import { workloadInput } from './input.js'
 import { type WorkloadStatus, workloadStatus } from './status.js'
 import type { EnvInput, EnvView, Workload, WorkloadInput } from './types.js'
 
+/** How long a source's `check` may take before the request fails. */
+const CHECK_TIMEOUT_MS = 10_000
+
 export interface WorkloadServiceDeps {
   store: Store
   registry: Registry
+  /** The host services a source's `check` may use (settings, Docker). */
+  services: ServiceRegistry
   contexts: SourceContexts
   deploys: DeployService
   containers: Pick<ContainerService, 'list' | 'forget' | 'lastReconcile'>
@@ -70,14 +81,50 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
     return workload
   }
 
-  /** The source kind is installed and the config valid for it; returns the validated config. */
-  async function checkSource(source: WorkloadInput['source']): Promise<Record<string, unknown>> {
+  /**
+   * The source kind is installed, the config valid for its schema, and its deeper `check` (when
+   * it has one) finds nothing wrong; returns the validated config.
+   */
+  async function checkSource(
+    source: WorkloadInput['source'],
+    workload: { id: string | null; name: string },
+  ): Promise<Record<string, unknown>> {
     const definition = installedKind(registry, 'source', source.kind, 'source.kind')
     const result = await validateConfig(definition.configSchema, source.config, {
       at: 'source.config',
     })
     if (!result.ok) throw result.error
-    return result.value as Record<string, unknown>
+    const config = result.value as Record<string, unknown>
+    if (definition.check) {
+      const log = deps.log.child({ op: 'check', kind: source.kind })
+      let problems: SourceCheckIssue[] | undefined
+      try {
+        problems = await definition.check(config, {
+          workload,
+          services: deps.services,
+          log,
+          signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+        })
+      } catch (error) {
+        throw hostError(
+          HostErrors.SourceCheckFailed,
+          { kind: source.kind, reason: (error as Error)?.message ?? String(error) },
+          { cause: error },
+        )
+      }
+      if (problems?.length) {
+        const issues = problems.map((p) => ({
+          path: p.path ? `source.config.${p.path}` : 'source.config',
+          message: p.message,
+        }))
+        throw forgeError(
+          ForgeErrors.ConfigInvalid,
+          { at: 'source.config', issues },
+          { path: issues[0]?.path, details: { issues } },
+        )
+      }
+    }
+    return config
   }
 
   function checkReferences(input: WorkloadInput, selfId?: string): void {
@@ -93,6 +140,20 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
         { what: 'parent workload', id: input.parentId },
         { issues: [{ path: 'parentId', message: 'unknown workload (or the workload itself)' }] },
       )
+  }
+
+  /**
+   * The release a deploy without a tag keeps: the current one's tag and digest, unless the
+   * config's own tag changed since it was deployed (then the config says what to run).
+   */
+  function pinnedRelease(workload: Workload): { tag: string | null; digest: string | null } {
+    const current = deps.deploys.currentRelease(workload.id)
+    const tagOf = (config: Record<string, unknown> | null | undefined) => config?.tag ?? null
+    if (!current || tagOf(current.config) !== tagOf(workload.source.config))
+      return { tag: null, digest: null }
+    const text = (key: string) =>
+      typeof current.release[key] === 'string' ? (current.release[key] as string) : null
+    return { tag: text('tag'), digest: text('digest') }
   }
 
   const enqueue = (workloadId: string, intent: DeploymentIntent): Deploy =>
@@ -161,7 +222,7 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       input: WorkloadInput,
       options: { deploy?: boolean } = {},
     ): Promise<WorkloadView & { deployId?: string }> {
-      const config = await checkSource(input.source)
+      const config = await checkSource(input.source, { id: null, name: input.name })
       const checked = { ...input, source: { kind: input.source.kind, config } }
       checkReferences(checked)
       const created = store.workloads.create(checked)
@@ -201,7 +262,7 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
             ],
           },
         )
-      const config = await checkSource(next.source)
+      const config = await checkSource(next.source, { id: current.id, name: next.name })
       const input: WorkloadInput = {
         ...next,
         appId: next.appId ?? null,
@@ -214,7 +275,9 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       }
       checkReferences(input, current.id)
       const updated = store.workloads.update(current.id, input)
-      const deployId = options.deploy ? enqueue(updated.id, { reason: 'config' }).id : undefined
+      const deployId = options.deploy
+        ? enqueue(updated.id, { reason: 'config', ...pinnedRelease(updated) }).id
+        : undefined
       return { ...view(updated), ...(deployId ? { deployId } : {}) }
     },
 
@@ -279,11 +342,16 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
     containers: (id: string) => deps.containers.list({ workloadId: get(id).id }),
     deploys: (id: string): Deploy[] => deps.deploys.forWorkload(get(id).id),
 
+    /**
+     * A manual deploy. With a tag it deploys that tag (the new release becomes current); without
+     * one it deploys the current release again — the one a rollback or a push made current — so
+     * a plain deploy never silently goes back to the config's tag.
+     */
     deploy(id: string, options: { tag?: string | null; ref?: string | null; force?: boolean }) {
       const workload = get(id)
       return enqueue(workload.id, {
         reason: 'manual',
-        tag: options.tag ?? null,
+        ...(options.tag ? { tag: options.tag, digest: null } : pinnedRelease(workload)),
         ref: options.ref ?? null,
         force: options.force ?? false,
       })
@@ -293,6 +361,9 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       const workload = get(id)
       if (!registry.find('source', workload.source.kind)?.capabilities?.rollback)
         throw hostError(HostErrors.NotSupported, { kind: workload.source.kind, action: 'rollback' })
+      // Said up front, not as a deploy that fails later.
+      if (deps.deploys.releaseCount(workload.id) < 2)
+        throw hostError(HostErrors.NoPreviousRelease, { workload: workload.name })
       return enqueue(workload.id, { reason: 'rollback', force: true })
     },
 

@@ -1,4 +1,28 @@
-import { get } from './support.js'
+import { request } from 'node:http'
+
+/** GET through a local port with a Host header (fetch may not set Host), fresh connection. */
+export function get(
+  port: number,
+  host: string,
+  path = '/',
+  timeoutMs = 5_000,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: timeoutMs },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }))
+        res.on('error', reject)
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
 
 export interface LoadResult {
   startedAt: number

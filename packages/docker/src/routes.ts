@@ -1,0 +1,71 @@
+import type { ProxyDriver, ProxyRoute, WorkloadRef } from '@forge/core'
+import { resourceName } from './labels.js'
+import type { Face } from './schemas.js'
+
+/** A bare subdomain (`web`) becomes `web.<domain>` when the host has a domain. */
+export function faceHost(face: Face, domain: string | null): string {
+  return !face.host.includes('.') && domain ? `${face.host}.${domain}` : face.host
+}
+
+/** The route id of a face: stable across deploys, so a redeploy swaps instead of adding. */
+export function faceRouteId(workload: Pick<WorkloadRef, 'id'>, face: Face): string {
+  return resourceName(workload, `${face.host}${face.pathPrefix ?? ''}`)
+}
+
+/**
+ * Every face's route; `upstream(port)` says where the proxy reaches a container port (a host
+ * port on 127.0.0.1 for one engine, `tasks.<service>:<port>` on a swarm's overlay).
+ */
+export function faceRoutes(
+  workload: Pick<WorkloadRef, 'id'>,
+  faces: readonly Face[],
+  defaultPort: number,
+  upstream: (port: number) => string,
+  domain: string | null,
+): ProxyRoute[] {
+  return faces.map((face) => ({
+    id: faceRouteId(workload, face),
+    hosts: [faceHost(face, domain)],
+    ...(face.pathPrefix ? { pathPrefix: face.pathPrefix } : {}),
+    upstream: upstream(face.port ?? defaultPort),
+  }))
+}
+
+/** Points every route at its new upstream at once; returns how long the switch took. */
+export async function switchRoutes(
+  proxy: ProxyDriver,
+  routes: readonly ProxyRoute[],
+): Promise<number> {
+  const started = performance.now()
+  await Promise.all(routes.map((route) => proxy.upsertRoute(route)))
+  return Math.round(performance.now() - started)
+}
+
+/** Removes routes this workload owned that no face needs any more. */
+export async function removeStaleRoutes(
+  proxy: ProxyDriver,
+  owned: readonly string[],
+  keep: readonly ProxyRoute[],
+): Promise<string[]> {
+  const wanted = new Set(keep.map((r) => r.id))
+  const stale = owned.filter((id) => !wanted.has(id))
+  for (const id of stale) await proxy.removeRoute(id)
+  return stale
+}
+
+/**
+ * Removes every route of the workload: the recorded ones and any carrying its `forge-<id8>-`
+ * prefix, so a deploy that died between switching and recording leaves no route behind either.
+ */
+export async function removeWorkloadRoutes(
+  proxy: ProxyDriver,
+  workload: Pick<WorkloadRef, 'id'>,
+  recorded: readonly string[],
+): Promise<void> {
+  const prefix = `${resourceName(workload, '')}-`
+  const owned = new Set([
+    ...recorded,
+    ...(await proxy.listRoutes()).map((r) => r.id).filter((id) => id.startsWith(prefix)),
+  ])
+  for (const id of owned) await proxy.removeRoute(id)
+}

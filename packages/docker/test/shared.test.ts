@@ -1,0 +1,97 @@
+import {
+  faceRoutes,
+  faceSchema,
+  memoryBytes,
+  redact,
+  registryCredentials,
+  registryHost,
+  releaseEnv,
+  volumeSchema,
+  withRelease,
+} from '@forge/docker'
+import { describe, expect, it } from 'vitest'
+
+describe('shared config pieces', () => {
+  it('refuses unknown keys in faces and volumes, naming them', () => {
+    const face = faceSchema.safeParse({ host: 'web', prefix: '/api' })
+    expect(face.success).toBe(false)
+    expect(JSON.stringify(face.error?.issues)).toContain('prefix')
+    const volume = volumeSchema.safeParse({ scope: 'named', name: 'data', target: '/d', ro: true })
+    expect(volume.success).toBe(false)
+    expect(JSON.stringify(volume.error?.issues)).toContain('ro')
+  })
+
+  it.each([
+    [268435456, 268435456],
+    ['256m', 268435456],
+    ['1g', 1073741824],
+    ['512k', 524288],
+    [undefined, undefined],
+  ] as const)('reads memory %s as %s bytes', (input, bytes) => {
+    expect(memoryBytes(input)).toBe(bytes)
+  })
+})
+
+describe('registry credentials', () => {
+  const auth = { username: 'bot', passwordEnv: 'REG_PW' }
+  it('takes the password from the env and the server from the image reference', () => {
+    expect(registryCredentials(auth, { REG_PW: 'pw' }, 'registry.local:5000/team/web:1')).toEqual({
+      username: 'bot',
+      password: 'pw',
+      serveraddress: 'registry.local:5000',
+    })
+    expect(registryCredentials(undefined, {}, 'web')).toBeUndefined()
+    expect(registryCredentials(auth, {}, 'web')).toBeNull()
+  })
+
+  it.each([
+    ['web', 'docker.io'],
+    ['acme/web:1', 'docker.io'],
+    ['localhost/web', 'localhost'],
+    ['ghcr.io/acme/web', 'ghcr.io'],
+    ['10.0.0.1:5000/web@sha256:ab', '10.0.0.1:5000'],
+  ])('finds the registry of %s: %s', (ref, host) => {
+    expect(registryHost(ref)).toBe(host)
+  })
+
+  it('keeps the password out of the release env and out of text', () => {
+    expect(releaseEnv({ A: '1', B: '1' }, { B: '2', REG_PW: 'pw' }, auth)).toEqual({
+      A: '1',
+      B: '2',
+    })
+    expect(redact('login bot:pw failed', { username: 'bot', password: 'pw' })).toBe(
+      'login bot:[redacted] failed',
+    )
+  })
+})
+
+describe('routes and releases', () => {
+  it('routes each face to the upstream of its port', () => {
+    const routes = faceRoutes(
+      { id: 'abcdef12-3456' },
+      [{ host: 'web' }, { host: 'web', pathPrefix: '/admin', port: 9090 }],
+      8080,
+      (port) => `tasks.forge-abcdef12-blue:${port}`,
+      'example.com',
+    )
+    expect(routes).toEqual([
+      {
+        id: 'forge-abcdef12-web',
+        hosts: ['web.example.com'],
+        upstream: 'tasks.forge-abcdef12-blue:8080',
+      },
+      {
+        id: 'forge-abcdef12-web-admin',
+        hosts: ['web.example.com'],
+        pathPrefix: '/admin',
+        upstream: 'tasks.forge-abcdef12-blue:9090',
+      },
+    ])
+  })
+
+  it('keeps the newest releases, and a rollback moves an old one to the front', () => {
+    const history = ['r3', 'r2', 'r1'].map((id) => ({ id }))
+    expect(withRelease(history, { id: 'r4' }, 3).map((r) => r.id)).toEqual(['r4', 'r3', 'r2'])
+    expect(withRelease(history, { id: 'r2' }, 3).map((r) => r.id)).toEqual(['r2', 'r3', 'r1'])
+  })
+})
