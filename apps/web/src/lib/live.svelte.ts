@@ -14,12 +14,14 @@ export interface LiveEvents {
   delivery: { delivery: Delivery }
   reconcile: { workloadId: string; result: { status: string; message?: string; checkedAt: string } }
   docker: { reachable: boolean; error: string | null }
+  proxy: { reachable: boolean; error: string | null }
 }
 type Type = keyof LiveEvents
 
 export const live = $state({
   status: 'off' as 'off' | 'connecting' | 'live' | 'retrying',
   docker: null as { reachable: boolean; error: string | null } | null,
+  proxy: null as { reachable: boolean; error: string | null } | null,
 })
 
 const listeners = new Map<string, Set<(data: never) => void>>()
@@ -56,7 +58,7 @@ function dispatch(type: string, data: string): void {
     resync()
     return
   }
-  if (type === 'docker') live.docker = payload as LiveEvents['docker']
+  if (type === 'docker' || type === 'proxy') live[type] = payload as LiveEvents['docker']
   for (const listener of listeners.get(type) ?? []) listener(payload as never)
 }
 

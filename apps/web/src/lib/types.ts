@@ -120,6 +120,8 @@ export interface Binding {
   workloadName?: string
   config: Record<string, unknown>
   enabled: boolean
+  /** What the trigger finds odd about this binding (another image than the workload runs). */
+  warnings?: string[]
   trigger?: Trigger
 }
 

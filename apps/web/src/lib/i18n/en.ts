@@ -27,6 +27,8 @@ export default {
   'live.connecting': 'Connecting…',
   'live.live': 'Live',
   'live.retrying': 'Reconnecting…',
+  'proxy.unreachable':
+    'The proxy does not answer; workloads may be unreachable and deploys cannot switch routes',
   'docker.unreachable': 'The Docker engine does not answer; deploys and status are on hold',
 
   'login.title': 'Log in to Forge',
@@ -72,6 +74,7 @@ export default {
   'status.signature.verified': 'signature verified',
   'status.signature.not-required': 'no signature required',
   'status.signature.rejected': 'signature rejected',
+  'status.signature.unchecked': 'signature not checked',
   'release.none': 'not deployed',
 
   'apps.new': 'New workload',

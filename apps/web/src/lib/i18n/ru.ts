@@ -29,6 +29,8 @@ export default {
   'live.connecting': 'Подключение…',
   'live.live': 'В реальном времени',
   'live.retrying': 'Переподключение…',
+  'proxy.unreachable':
+    'Прокси не отвечает; нагрузки могут быть недоступны, а развёртывания не могут переключить маршруты',
   'docker.unreachable': 'Docker не отвечает; развёртывания и статусы приостановлены',
 
   'login.title': 'Вход в Forge',
@@ -77,6 +79,7 @@ export default {
   'status.signature.verified': 'подпись верна',
   'status.signature.not-required': 'подпись не нужна',
   'status.signature.rejected': 'подпись отклонена',
+  'status.signature.unchecked': 'подпись не проверялась',
   'release.none': 'не развёрнут',
 
   'apps.new': 'Новая нагрузка',
