@@ -14,11 +14,11 @@ import {
   buildFieldTree,
   type FieldNode,
   humanize,
+  isObject,
   type ObjectField,
   type UnionField,
 } from '../src/lib/schema-form/tree'
 import {
-  applyMergePatch,
   emptyValue,
   getAt,
   mergePatch,
@@ -393,6 +393,17 @@ describe('values', () => {
     expect(parseJsonText(text)).toMatchObject(expected)
   })
 })
+
+/** RFC 7396 applied, as a server that accepts merge patches stores them: the reference to check against. */
+function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {}
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key]
+    else out[key] = applyMergePatch(out[key], value)
+  }
+  return out
+}
 
 describe('merge patches (what PATCH sends)', () => {
   it.each([

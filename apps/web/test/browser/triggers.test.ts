@@ -411,6 +411,18 @@ describe('a third-party kind', () => {
   })
 })
 
+describe('a page that does not exist', () => {
+  reportFailures(() => page)
+
+  it('says so and leads back', async () => {
+    await page.goto(`${server.url}/no/such/page`)
+    await page.getByRole('heading', { name: 'Nothing here' }).waitFor()
+    await expectAccessible(page, 'not found')
+    await page.getByRole('link', { name: 'Back to apps' }).click()
+    await page.getByRole('heading', { name: 'Apps', level: 1 }).waitFor()
+  })
+})
+
 describe('in Russian', () => {
   let ru: Page
   reportFailures(() => ru)

@@ -172,14 +172,3 @@ export function mergePatch(before: Json, after: Json): Json {
   }
   return Object.keys(patch).length ? patch : undefined
 }
-
-/** RFC 7396 applied: what a server that accepts merge patches stores. */
-export function applyMergePatch(target: Json, patch: Json): Json {
-  if (!isObject(patch)) return patch
-  const out: Record<string, Json> = isObject(target) ? { ...target } : {}
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key]
-    else out[key] = applyMergePatch(out[key], value)
-  }
-  return out
-}
