@@ -182,8 +182,11 @@ function tarballProblems(manifest, files) {
   if (stray.length > 0) problems.push(`files outside "files": ${stray.slice(0, 5).join(', ')}`)
   if (!files.some((file) => /^readme(\.md)?$/i.test(file))) problems.push('no README')
   for (const target of entryTargets(manifest)) {
-    if (target.includes('*')) continue
-    if (!files.includes(target))
+    // A subpath pattern (`./dist/*`) must match some file; a plain target must be one.
+    const pattern = new RegExp(
+      `^${target.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.+')}$`,
+    )
+    if (!files.some((file) => pattern.test(file)))
       problems.push(`${target} is named in package.json but not in the tarball`)
   }
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
