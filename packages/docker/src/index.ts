@@ -28,6 +28,7 @@ export {
   faceRoutes,
   removeStaleRoutes,
   removeWorkloadRoutes,
+  restoreRoutes,
   switchRoutes,
 } from './routes.js'
 export type { Face, RegistryAuthConfig } from './schemas.js'
@@ -40,6 +41,7 @@ export {
   volumeSchema,
 } from './schemas.js'
 export { normalizeState } from './state.js'
+export { prefixPath, publishAddress, publishedUrl, routeUrls } from './urls.js'
 export type { ResolvedVolumes, VolumeContext, VolumeSpec, VolumeToCreate } from './volumes.js'
 export {
   createVolumes,

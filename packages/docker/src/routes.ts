@@ -69,3 +69,31 @@ export async function removeWorkloadRoutes(
   ])
   for (const id of owned) await proxy.removeRoute(id)
 }
+
+/**
+ * Puts back the routes the proxy lost (a Caddy restarted with an empty config, a route deleted by
+ * hand) or that point elsewhere, and returns them. One listing per call, and a route is written
+ * only when it differs, since every write makes a proxy such as Caddy reload.
+ */
+export async function restoreRoutes(
+  proxy: ProxyDriver,
+  wanted: readonly ProxyRoute[],
+): Promise<ProxyRoute[]> {
+  if (wanted.length === 0) return []
+  const live = new Map((await proxy.listRoutes()).map((route) => [route.id, route]))
+  const lost = wanted.filter((route) => !sameRoute(live.get(route.id), route))
+  if (lost.length > 0) await switchRoutes(proxy, lost)
+  return lost
+}
+
+// A proxy may store a prefix without its trailing slash, and hosts in its own order.
+function sameRoute(live: ProxyRoute | undefined, wanted: ProxyRoute): boolean {
+  const prefix = (p: string | undefined) => (p ?? '').replace(/\/+$/, '')
+  const hosts = (r: ProxyRoute) => [...r.hosts].sort().join(',')
+  return (
+    live !== undefined &&
+    live.upstream === wanted.upstream &&
+    prefix(live.pathPrefix) === prefix(wanted.pathPrefix) &&
+    hosts(live) === hosts(wanted)
+  )
+}
