@@ -45,31 +45,13 @@ export async function planRelease(
     }
     return { release: previous, fromHistory: true }
   }
-  let ref: string
-  let policy: PullPolicy = config.pull
-  if (intent.reason === 'promote') {
-    if (!intent.digest) {
-      throw new ForgeError(
-        'FORGE_IMAGE_PROMOTE_WITHOUT_DIGEST',
-        `Promoting workload ${ctx.workload.name} needs the parent's running digest, and the intent carries none.`,
-        'Promote from a parent workload that has a running release; the host passes its digest in intent.digest.',
-      )
-    }
-    // A parent built from a local image has no registry digest: its image id names it.
-    const localId =
-      intent.digest.startsWith('sha256:') && (await inspectImage(docker, intent.digest))
-    ref = localId ? intent.digest : imageRef(config.image, intent.digest)
-    policy = 'missing'
-  } else {
-    ref = `${config.image}:${intent.tag ?? config.tag}`
-    // A push notification means the tag moved: fetch it even when a copy is on the host.
-    if (intent.reason === 'image.push' && policy === 'missing') policy = 'always'
-  }
-  const image = await pull(docker, ctx, ref, policy)
+  const target = await chooseImage(docker, ctx, intent)
+  const image = await pull(docker, ctx, target.ref, target.policy)
   return {
     release: {
       id: newReleaseId(),
-      image: ref,
+      image: target.ref,
+      tag: target.tag,
       imageId: image.id,
       digest: image.digest,
       env: releaseEnv(config.env, ctx.env, config.registryAuth),
@@ -78,6 +60,55 @@ export async function planRelease(
     },
     fromHistory: false,
   }
+}
+
+/**
+ * The image a new release runs. A digest in the intent names it exactly: promote passes the
+ * parent's, a registry push the one it pushed, and the host passes the current release's on a
+ * plain deploy, so a redeploy keeps what runs (a rollback included) instead of taking whatever
+ * the tag points at now. Without one, the tag (the intent's, else the config's) is resolved.
+ */
+async function chooseImage(
+  docker: Docker,
+  ctx: SourceContext<ImageConfig>,
+  intent: DeploymentIntent,
+): Promise<{ ref: string; tag: string | null; policy: PullPolicy }> {
+  const config = ctx.workload.source.config
+  const digest = intent.digest ? pinnedDigest(ctx, intent.digest) : null
+  if (intent.reason === 'promote' && !digest) {
+    throw new ForgeError(
+      'FORGE_IMAGE_PROMOTE_WITHOUT_DIGEST',
+      `Promoting workload ${ctx.workload.name} needs the parent's running digest, and the intent carries none.`,
+      'Promote from a parent workload that has a running release; the host passes its digest in intent.digest.',
+    )
+  }
+  if (digest) {
+    // A release built from a local image has no registry digest: its image id names it.
+    const local = digest.startsWith('sha256:') && (await inspectImage(docker, digest))
+    const ref = local ? digest : imageRef(config.image, digest)
+    ctx.progress('image', `${ref}: the exact image the ${intent.reason} intent names`)
+    return { ref, tag: intent.tag ?? null, policy: 'missing' }
+  }
+  const tag = intent.tag ?? config.tag
+  // A push notification means the tag moved: fetch it even when a copy is on the host.
+  const policy =
+    intent.reason === 'image.push' && config.pull === 'missing' ? 'always' : config.pull
+  return { ref: `${config.image}:${tag}`, tag, policy }
+}
+
+/**
+ * The intent's digest, unless it names another repository than the config's image: the config
+ * then moved to another image, and a deploy applies it (the tag is resolved instead).
+ */
+function pinnedDigest(ctx: SourceContext<ImageConfig>, digest: string): string | null {
+  const config = ctx.workload.source.config
+  const at = digest.indexOf('@')
+  if (at === -1 || digest.slice(0, at) === config.image) return digest
+  ctx.progress(
+    'image',
+    `ignoring ${digest}: the config now names ${config.image}, so its tag ${config.tag} is deployed`,
+  )
+  return null
 }
 
 /** `repo@sha256:..` is used as it is; a bare digest joins the configured repository. */

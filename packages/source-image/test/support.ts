@@ -1,4 +1,6 @@
-import type { ProxyDriver } from '@forge/core'
+import { request } from 'node:http'
+import { isIP } from 'node:net'
+import type { HostSettings, ProxyDriver } from '@forge/core'
 import { dockerService } from '@forge/docker'
 import { type ImageConfig, type ImageConfigInput, imageConfigSchema } from '@forge/source-image'
 import { createFakeSourceContext, type FakeSourceContext, service } from '@forge/testing'
@@ -38,6 +40,7 @@ export function imageWorkload(
     proxy?: ProxyDriver
     allowedVolumePaths?: string[]
     env?: Record<string, string>
+    settings?: Partial<HostSettings>
   } = {},
 ): FakeSourceContext<ImageConfig> {
   return createFakeSourceContext<ImageConfig>({
@@ -46,7 +49,7 @@ export function imageWorkload(
     services: [service(dockerService, docker)],
     ...(options.env ? { env: options.env } : {}),
     ...(options.proxy ? { proxy: options.proxy } : {}),
-    settings: { allowedVolumePaths: options.allowedVolumePaths ?? [] },
+    settings: { allowedVolumePaths: options.allowedVolumePaths ?? [], ...options.settings },
   })
 }
 
@@ -67,4 +70,35 @@ export async function labelled(
     ),
     volumes: lines(await dockerCli(['volume', 'ls', '-q', '--filter', filter])),
   }
+}
+
+/**
+ * GETs a URL a deploy reported, as a client would: an IP address is dialled as it is; a name
+ * (which does not resolve here) goes to 127.0.0.1 with it as the Host header, which Caddy routes on.
+ */
+export function getUrl(url: string, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
+  const { hostname, port, pathname } = new URL(url)
+  const address = hostname.replace(/^\[|\]$/g, '')
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: isIP(address) ? address : '127.0.0.1',
+        port: Number(port || 80),
+        path: pathname,
+        headers: { host: hostname },
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }))
+        res.on('error', reject)
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
 }
