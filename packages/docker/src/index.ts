@@ -14,7 +14,14 @@ export { forgeLabels, LABELS, resourceName, shortId, workloadFilter } from './la
 export type { ContainerLogOptions, LogEntry } from './logs.js'
 export { containerLogLines } from './logs.js'
 export type { PulledImage, PullOptions, PullPolicy, RegistryAuth } from './pull.js'
-export { inspectImage, pullImage, repository, withDefaultTag } from './pull.js'
+export {
+  digestReference,
+  inspectImage,
+  pullImage,
+  referenceTag,
+  repository,
+  withDefaultTag,
+} from './pull.js'
 export {
   isDeploying,
   newReleaseId,

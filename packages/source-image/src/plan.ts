@@ -1,5 +1,6 @@
 import { type DeploymentIntent, ForgeError, type SourceContext } from '@forge/core'
 import {
+  digestReference,
   inspectImage,
   newReleaseId,
   type PulledImage,
@@ -8,6 +9,7 @@ import {
   redact,
   redactError,
   releaseEnv,
+  repository,
   sameRelease as sameRun,
 } from '@forge/docker'
 import type Docker from 'dockerode'
@@ -74,22 +76,19 @@ async function chooseImage(
   intent: DeploymentIntent,
 ): Promise<{ ref: string; tag: string | null; policy: PullPolicy }> {
   const config = ctx.workload.source.config
-  const digest = intent.digest ? pinnedDigest(ctx, intent.digest) : null
-  if (intent.reason === 'promote' && !digest) {
+  if (intent.reason === 'promote' && !intent.digest) {
     throw new ForgeError(
       'FORGE_IMAGE_PROMOTE_WITHOUT_DIGEST',
       `Promoting workload ${ctx.workload.name} needs the parent's running digest, and the intent carries none.`,
       'Promote from a parent workload that has a running release; the host passes its digest in intent.digest.',
     )
   }
-  if (digest) {
-    // A release built from a local image has no registry digest: its image id names it.
-    const local = digest.startsWith('sha256:') && (await inspectImage(docker, digest))
-    const ref = local ? digest : imageRef(config.image, digest)
+  const ref = await digestTarget(docker, ctx, intent)
+  if (ref) {
     ctx.progress('image', `${ref}: the exact image the ${intent.reason} intent names`)
     return { ref, tag: intent.tag ?? null, policy: 'missing' }
   }
-  const tag = intent.tag ?? config.tag
+  const tag = intent.digest ? config.tag : (intent.tag ?? config.tag)
   // A push notification means the tag moved: fetch it even when a copy is on the host.
   const policy =
     intent.reason === 'image.push' && config.pull === 'missing' ? 'always' : config.pull
@@ -97,23 +96,27 @@ async function chooseImage(
 }
 
 /**
- * The intent's digest, unless it names another repository than the config's image: the config
- * then moved to another image, and a deploy applies it (the tag is resolved instead).
+ * The reference the intent's digest names, or null. A release built from a local image has no
+ * registry digest: its image id names it. Outside a promote (whose parent may run another
+ * repository), a digest of another repository than the config's image is ignored: the config has
+ * moved to another image since, and a deploy applies it.
  */
-function pinnedDigest(ctx: SourceContext<ImageConfig>, digest: string): string | null {
-  const config = ctx.workload.source.config
-  const at = digest.indexOf('@')
-  if (at === -1 || digest.slice(0, at) === config.image) return digest
+async function digestTarget(
+  docker: Docker,
+  ctx: SourceContext<ImageConfig>,
+  intent: DeploymentIntent,
+): Promise<string | null> {
+  const { digest, reason } = intent
+  if (!digest) return null
+  if (digest.startsWith('sha256:') && (await inspectImage(docker, digest))) return digest
+  const { image, tag } = ctx.workload.source.config
+  const ref = digestReference(image, digest)
+  if (reason === 'promote' || repository(ref) === image) return ref
   ctx.progress(
     'image',
-    `ignoring ${digest}: the config now names ${config.image}, so its tag ${config.tag} is deployed`,
+    `ignoring ${digest}: the config now names ${image}, so its tag ${tag} is deployed`,
   )
   return null
-}
-
-/** `repo@sha256:..` is used as it is; a bare digest joins the configured repository. */
-export function imageRef(image: string, digest: string): string {
-  return digest.includes('@') ? digest : `${image}@${digest}`
 }
 
 async function pull(

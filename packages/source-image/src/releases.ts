@@ -1,4 +1,5 @@
 import type { SourceContext } from '@forge/core'
+import { referenceTag } from '@forge/docker'
 import type { ImageConfig } from './config.js'
 
 /** What ran once and can run again: the exact image, the environment and the config. */
@@ -57,11 +58,7 @@ export function runningDigest(release: Release): string {
 
 /** The tag of a release: recorded, or the one its reference names (`repo:v2`). */
 export function releaseTag(release: Pick<Release, 'image' | 'tag'>): string | null {
-  if (release.tag !== undefined) return release.tag
-  if (release.image.includes('@')) return null
-  const name = release.image.slice(release.image.lastIndexOf('/') + 1)
-  const colon = name.indexOf(':')
-  return colon === -1 ? null : name.slice(colon + 1)
+  return release.tag !== undefined ? release.tag : referenceTag(release.image)
 }
 
 /**

@@ -157,6 +157,27 @@ describe('image source behind Caddy', () => {
     expect(await fake.containers.list()).toEqual([])
   })
 
+  it('deploys its own tag when the digest it is handed names another repository', async () => {
+    const fake = track(
+      imageWorkload(docker, versionedConfig('moved', { faces: [{ host: 'moved.test' }] }), {
+        proxy,
+      }),
+    )
+    const stale = `elsewhere.test/web@sha256:${'0'.repeat(64)}`
+    const result = await imageSource.deploy(fake.ctx, {
+      reason: 'manual',
+      tag: 'old',
+      digest: stale,
+    })
+    expect(result.release).toMatchObject({ image: 'forge-test/busybox:1', tag: '1' })
+    expect(fake.progress).toContainEqual({
+      step: 'image',
+      detail: `ignoring ${stale}: the config now names forge-test/busybox, so its tag 1 is deployed`,
+    })
+    expect(await get(httpPort, 'moved.test')).toEqual({ status: 200, body: 'moved' })
+    await imageSource.teardown(fake.ctx)
+  })
+
   it('refuses a rollback when there is no previous release', async () => {
     const fake = track(
       imageWorkload(docker, versionedConfig('only', { faces: [{ host: 'only.test' }] }), { proxy }),
