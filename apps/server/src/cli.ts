@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { isForgeError } from '@forge/core'
 import { loadConfig } from './config.js'
-import { createServer } from './index.js'
+import { createServer, SERVER_VERSION } from './index.js'
+import { DEFAULT_PLUGINS, initInstance } from './instance/init.js'
 import { openDatabase } from './store/db.js'
 import { sessionsRepo } from './store/sessions.js'
 import { settingsRepo } from './store/settings.js'
@@ -11,11 +13,13 @@ import { settingsRepo } from './store/settings.js'
 const USAGE = `Usage:
   forge serve [--port 7300] [--host 127.0.0.1] [--data-dir <instance>/.forge] [--instance-dir DIR]
               [--public-url URL] [--proxy none|caddy] [--reconcile-interval 30s] [--deploy-concurrency 2]
+  forge init <dir> [--plugins image,git,registry,manual,caddy] [--force]
+                                         write a new instance: a package.json with the server and these plugins
   forge token rotate [--data-dir DIR] [--instance-dir DIR]
                                          print a new admin token; the old one and its sessions stop working
 
-The instance is the nearest folder at or above the current one whose package.json is @forge/server
-or depends on it (else the one this forge is installed in); the data dir defaults to <instance>/.forge.
+The instance is the nearest folder at or above the current one whose package.json depends on
+@forge/server (else the one this forge is installed in); the data dir defaults to <instance>/.forge.
 
 Environment: FORGE_DATA_DIR FORGE_INSTANCE_DIR FORGE_HOST FORGE_PORT FORGE_PUBLIC_URL FORGE_ADMIN_TOKEN
   FORGE_SECRET_KEY DOCKER_HOST FORGE_PROXY FORGE_<PROXY KIND>_* (FORGE_CADDY_ADMIN_URL, FORGE_CADDY_LISTEN)
@@ -71,9 +75,30 @@ function rotateToken(argv: string[]): void {
   }
 }
 
+function init(argv: string[]): void {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { plugins: { type: 'string' }, force: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  })
+  const [dir] = positionals
+  if (!dir)
+    fail(new Error('forge init needs the folder to write the instance in: forge init <dir>'))
+  const plugins = (values.plugins ?? DEFAULT_PLUGINS.join(','))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+  const made = initInstance({ dir, plugins, serverVersion: SERVER_VERSION, force: values.force })
+  process.stdout.write(
+    `Wrote ${join(made.dir, 'package.json')} with ${Object.keys(made.dependencies).join(', ')}.\n\n  cd ${made.dir}\n  npm install\n  npm start\n`,
+  )
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (command === 'serve') return serve(rest)
+  if (command === 'init') return init(rest)
   if (command === 'token' && rest[0] === 'rotate') return rotateToken(rest.slice(1))
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`)

@@ -134,6 +134,12 @@ export const HostErrors = {
     message: (p) => `The ${p.kind} source cannot ${p.action}.`,
     hint: "GET /api/plugins lists each source kind's capabilities.",
   }),
+  NoPreviousRelease: entry<{ workload: string }>({
+    code: 'FORGE_NO_PREVIOUS_RELEASE',
+    status: 409,
+    message: (p) => `Workload ${p.workload} has no earlier release to roll back to.`,
+    hint: 'A rollback needs two successful deploys of different releases; deploy another one first.',
+  }),
   NoParent: entry<{ workload: string }>({
     code: 'FORGE_NO_PARENT',
     status: 409,
@@ -158,6 +164,13 @@ export const HostErrors = {
     message: (p) =>
       `The ${p.role} row of workload ${p.workload} has no container (yet) to read logs from.`,
     hint: 'Deploy the workload first; GET /api/workloads/:id/containers shows which rows have a container.',
+  }),
+  LogsOnOtherNode: entry<{ role: string; node: string }>({
+    code: 'FORGE_LOGS_OTHER_NODE',
+    status: 409,
+    message: (p) =>
+      `The ${p.role} container runs on node ${p.node}, whose engine this server does not read logs from.`,
+    hint: 'Read them on the swarm: `docker service logs <service>` against the manager.',
   }),
   LogsFailed: entry<{ reason: string }>({
     code: 'FORGE_LOGS_FAILED',

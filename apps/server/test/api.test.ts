@@ -134,8 +134,16 @@ describe('workloads', () => {
     expect((await server.api('GET', '/api/deploys/nope')).status).toBe(404)
   })
 
-  it('rolls back where the source can, refuses promote without a parent', async () => {
+  it('rolls back where the source can (409 up front with no earlier release), refuses promote without a parent', async () => {
     const { body: w } = await workload('rb')
+    const early = await server.api('POST', `/api/workloads/${w.id}/rollback`)
+    expect(early.status).toBe(409)
+    expect(early.body.error.code).toBe('FORGE_NO_PREVIOUS_RELEASE')
+    for (const tag of ['v1', 'v2'])
+      await waitForDeploy(
+        server,
+        (await server.api('POST', `/api/workloads/${w.id}/deploy`, { tag })).body.deployId,
+      )
     expect((await server.api('POST', `/api/workloads/${w.id}/rollback`)).status).toBe(202)
     const promote = await server.api('POST', `/api/workloads/${w.id}/promote`)
     expect(promote.status).toBe(409)

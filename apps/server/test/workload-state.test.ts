@@ -260,3 +260,57 @@ describe("a source's deeper check", () => {
     expect(threw.body.error.message).toContain('check exploded')
   })
 })
+
+describe('releases stick', () => {
+  const deployed = async (id: string, body: Record<string, unknown>, action = 'deploy') =>
+    waitForDeploy(
+      server,
+      (await server.api('POST', `/api/workloads/${id}/${action}`, body)).body.deployId,
+    )
+
+  it('a rollback pins its release: a later plain deploy keeps it; a tag moves the pin', async () => {
+    const { body: w } = await create('sticky')
+    await deployed(w.id, { tag: 'v1' })
+    await deployed(w.id, { tag: 'v2' })
+    const back = await deployed(w.id, {}, 'rollback')
+    expect(back.release).toMatchObject({ tag: 'v1' })
+    expect((await get(w.id)).currentRelease).toMatchObject({ tag: 'v1', deployId: back.id })
+    const plain = await deployed(w.id, {})
+    expect(plain.intent).toMatchObject({ reason: 'manual', tag: 'v1', digest: 'sha256:test-v1' })
+    expect((await get(w.id)).currentRelease.tag).toBe('v1')
+    await deployed(w.id, { tag: 'v3' })
+    expect((await get(w.id)).currentRelease.tag).toBe('v3')
+    expect((await deployed(w.id, {})).intent.tag).toBe('v3')
+  })
+
+  it('a push that deploys a tag makes it current; a changed config tag is not pinned over', async () => {
+    const { body: w } = await create('pushed')
+    const { body: t } = await server.api('POST', '/api/triggers', {
+      name: 'pushed-t',
+      kind: 'test-hook',
+      config: { tags: ['v*'] },
+      requireSignature: false,
+    })
+    await server.api('POST', `/api/workloads/${w.id}/triggers`, { triggerId: t.id })
+    const hook = await fetch(t.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ tag: 'v7' }] }),
+    })
+    const { outcomes } = (await hook.json()) as Json
+    await waitForDeploy(server, outcomes[0].deployId)
+    expect((await get(w.id)).currentRelease.tag).toBe('v7')
+    expect((await deployed(w.id, {})).intent.tag).toBe('v7')
+  })
+
+  it("a changed config tag is what a plain deploy runs: the pin holds only while the config's tag does", async () => {
+    const { body: w } = await create('config-tag', { tag: 'c1' })
+    await deployed(w.id, {})
+    await deployed(w.id, { tag: 'v5' })
+    expect((await deployed(w.id, {})).release.tag).toBe('v5') // pinned: the config still says c1
+    await server.api('PATCH', `/api/workloads/${w.id}`, { source: { config: { tag: 'c2' } } })
+    const after = await deployed(w.id, {})
+    expect(after.intent.tag).toBeNull()
+    expect(after.release.tag).toBe('c2')
+  })
+})

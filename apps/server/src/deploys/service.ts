@@ -48,6 +48,8 @@ export function createDeployService(deps: DeployServiceDeps) {
     /** What the workload runs now: the release of its newest successful deploy. */
     currentRelease: (workloadId: string) => store.deploys.currentRelease(workloadId),
     latest: (workloadId: string) => store.deploys.latest(workloadId),
+    /** How many different releases the workload has run (a rollback needs two). */
+    releaseCount: (workloadId: string): number => store.deploys.releaseCount(workloadId),
     /** A deploy of the workload is queued or running. */
     pending: (workloadId: string): boolean => store.deploys.pending(workloadId),
     /**

@@ -142,6 +142,20 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       )
   }
 
+  /**
+   * The release a deploy without a tag keeps: the current one's tag and digest, unless the
+   * config's own tag changed since it was deployed (then the config says what to run).
+   */
+  function pinnedRelease(workload: Workload): { tag: string | null; digest: string | null } {
+    const current = deps.deploys.currentRelease(workload.id)
+    const tagOf = (config: Record<string, unknown> | null | undefined) => config?.tag ?? null
+    if (!current || tagOf(current.config) !== tagOf(workload.source.config))
+      return { tag: null, digest: null }
+    const text = (key: string) =>
+      typeof current.release[key] === 'string' ? (current.release[key] as string) : null
+    return { tag: text('tag'), digest: text('digest') }
+  }
+
   const enqueue = (workloadId: string, intent: DeploymentIntent): Deploy =>
     deps.deploys.enqueue(workloadId, intent).deploy
 
@@ -261,7 +275,9 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       }
       checkReferences(input, current.id)
       const updated = store.workloads.update(current.id, input)
-      const deployId = options.deploy ? enqueue(updated.id, { reason: 'config' }).id : undefined
+      const deployId = options.deploy
+        ? enqueue(updated.id, { reason: 'config', ...pinnedRelease(updated) }).id
+        : undefined
       return { ...view(updated), ...(deployId ? { deployId } : {}) }
     },
 
@@ -326,11 +342,16 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
     containers: (id: string) => deps.containers.list({ workloadId: get(id).id }),
     deploys: (id: string): Deploy[] => deps.deploys.forWorkload(get(id).id),
 
+    /**
+     * A manual deploy. With a tag it deploys that tag (the new release becomes current); without
+     * one it deploys the current release again — the one a rollback or a push made current — so
+     * a plain deploy never silently goes back to the config's tag.
+     */
     deploy(id: string, options: { tag?: string | null; ref?: string | null; force?: boolean }) {
       const workload = get(id)
       return enqueue(workload.id, {
         reason: 'manual',
-        tag: options.tag ?? null,
+        ...(options.tag ? { tag: options.tag, digest: null } : pinnedRelease(workload)),
         ref: options.ref ?? null,
         force: options.force ?? false,
       })
@@ -340,6 +361,9 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       const workload = get(id)
       if (!registry.find('source', workload.source.kind)?.capabilities?.rollback)
         throw hostError(HostErrors.NotSupported, { kind: workload.source.kind, action: 'rollback' })
+      // Said up front, not as a deploy that fails later.
+      if (deps.deploys.releaseCount(workload.id) < 2)
+        throw hostError(HostErrors.NoPreviousRelease, { workload: workload.name })
       return enqueue(workload.id, { reason: 'rollback', force: true })
     },
 
