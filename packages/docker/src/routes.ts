@@ -1,4 +1,4 @@
-import type { ProxyDriver, ProxyRoute, WorkloadRef } from '@forge/core'
+import type { Logger, ProxyDriver, ProxyRoute, WorkloadRef } from '@forge/core'
 import { resourceName } from './labels.js'
 import type { Face } from './schemas.js'
 
@@ -72,17 +72,20 @@ export async function removeWorkloadRoutes(
 
 /**
  * Puts back the routes the proxy lost (a Caddy restarted with an empty config, a route deleted by
- * hand) or that point elsewhere, and returns them. One listing per call, and a route is written
- * only when it differs, since every write makes a proxy such as Caddy reload.
+ * hand) or that point elsewhere, says so on `log`, and returns them. One listing per call, and a
+ * route is written only when it differs, since every write makes a proxy such as Caddy reload.
  */
 export async function restoreRoutes(
   proxy: ProxyDriver,
   wanted: readonly ProxyRoute[],
+  log?: Pick<Logger, 'warn'>,
 ): Promise<ProxyRoute[]> {
   if (wanted.length === 0) return []
   const live = new Map((await proxy.listRoutes()).map((route) => [route.id, route]))
   const lost = wanted.filter((route) => !sameRoute(live.get(route.id), route))
-  if (lost.length > 0) await switchRoutes(proxy, lost)
+  if (lost.length === 0) return []
+  await switchRoutes(proxy, lost)
+  log?.warn(`Put back ${lost.length} route(s) the proxy lost`, { routes: lost.map((r) => r.id) })
   return lost
 }
 

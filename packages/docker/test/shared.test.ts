@@ -160,11 +160,15 @@ describe('restoreRoutes', () => {
     // The proxy keeps `/api` without its slash: that is the same route.
     table.set(api.id, { ...api, pathPrefix: '/api' })
     table.set(web.id, { ...web, upstream: '127.0.0.1:9999' })
-    expect((await restoreRoutes(proxy, [web, api])).map((r) => r.id)).toEqual([web.id])
+    const warned: unknown[] = []
+    const log = { warn: (message: string, fields?: unknown) => warned.push([message, fields]) }
+    expect((await restoreRoutes(proxy, [web, api], log)).map((r) => r.id)).toEqual([web.id])
+    expect(warned).toEqual([['Put back 1 route(s) the proxy lost', { routes: [web.id] }]])
     expect(table.get(web.id)?.upstream).toBe('127.0.0.1:3001')
     table.clear()
     expect((await restoreRoutes(proxy, [web, api])).map((r) => r.id)).toEqual([web.id, api.id])
-    expect(await restoreRoutes(proxy, [web, api])).toEqual([])
+    expect(await restoreRoutes(proxy, [web, api], log)).toEqual([])
+    expect(warned).toHaveLength(1)
     expect(writes()).toBe(3)
   })
 })

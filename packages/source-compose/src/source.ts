@@ -330,12 +330,7 @@ async function healRoutes(ctx: Ctx, statuses: ServiceStatus[]): Promise<number> 
   if (!proxy || faces.length === 0) return 0
   const domain = ctx.services.find(settingsService)?.domain ?? null
   const { routes } = faceRoutes(ctx.workload, faces, statuses, domain)
-  const lost = await restoreRoutes(proxy, routes)
-  if (lost.length > 0)
-    ctx.log.warn(`Put back ${lost.length} route(s) the proxy lost`, {
-      routes: lost.map((r) => r.id),
-    })
-  return lost.length
+  return (await restoreRoutes(proxy, routes, ctx.log)).length
 }
 
 export const composeSource = defineSource<ComposeConfig>({

@@ -71,13 +71,8 @@ async function healRoutes(
   const proxy = ctx.services.find(proxyService)
   if (!proxy) return 0
   const domain = ctx.services.find(settingsService)?.domain ?? null
-  const lost = await restoreRoutes(proxy, faceRoutes(ctx.workload, config, live.hostPorts, domain))
-  if (lost.length > 0) {
-    ctx.log.warn(`Put back ${lost.length} route(s) the proxy lost`, {
-      routes: lost.map((r) => r.id),
-    })
-  }
-  return lost.length
+  const wanted = faceRoutes(ctx.workload, config, live.hostPorts, domain)
+  return (await restoreRoutes(proxy, wanted, ctx.log)).length
 }
 
 /** Points every face's route at the active container's current host ports. */

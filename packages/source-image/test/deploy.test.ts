@@ -253,7 +253,9 @@ describe('image source without a proxy', () => {
     const result = await imageSource.deploy(fake.ctx, manual)
     expect(result.urls).toEqual([`http://127.0.0.2:${port}/`])
     expect(await getUrl(result.urls?.[0] ?? '')).toEqual({ status: 200, body: 'other' })
-    await expect(getUrl(`http://127.0.0.1:${port}/`)).rejects.toThrow(/ECONNREFUSED/)
+    await expect(getUrl(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({
+      cause: { code: 'ECONNREFUSED' },
+    })
     await imageSource.teardown(fake.ctx)
   })
 

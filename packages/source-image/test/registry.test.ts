@@ -53,22 +53,28 @@ async function pushVersion(ref: string, content: string): Promise<string> {
 
 const text = (value: unknown): string => String(value)
 
+// A workload running `repo:stable` behind Caddy on `host`, quick to probe, drain and stop.
+function registryWorkload(repo: string, host: string) {
+  const proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${httpPort}` })
+  const config = imageConfigSchema.parse({
+    image: repo,
+    tag: 'stable',
+    port: 8080,
+    healthcheck: { interval: 100 },
+    drainMs: 100,
+    stopTimeout: 1,
+    faces: [{ host }],
+  })
+  const fake = imageWorkload(docker, config, { proxy })
+  workloadId = fake.ctx.workload.id
+  return fake
+}
+
 describe('image source with a registry', () => {
   it('deploys the digest a registry push moved the tag to', async () => {
     const repo = `${registry.host}/forge-test/web-${process.pid}`
     await pushVersion(`${repo}:stable`, 'first-build')
-    const proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${httpPort}` })
-    const config = imageConfigSchema.parse({
-      image: repo,
-      tag: 'stable',
-      port: 8080,
-      healthcheck: { interval: 100 },
-      drainMs: 100,
-      stopTimeout: 1,
-      faces: [{ host: 'registry.test' }],
-    })
-    const fake = imageWorkload(docker, config, { proxy })
-    workloadId = fake.ctx.workload.id
+    const fake = registryWorkload(repo, 'registry.test')
     const first = await imageSource.deploy(fake.ctx, { reason: 'image.push', tag: 'stable' })
     expect(await get(httpPort, 'registry.test')).toEqual({ status: 200, body: 'first-build' })
 
@@ -93,18 +99,7 @@ describe('image source with a registry', () => {
     const second = await pushVersion(`${repo}:stable`, 'second-build')
     // Neither build stays on the host: the digest deploy must pull `repo@digest` itself.
     for (const id of built.splice(-2)) await dockerCli(['rmi', '-f', id])
-    const proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${httpPort}` })
-    const config = imageConfigSchema.parse({
-      image: repo,
-      tag: 'stable',
-      port: 8080,
-      healthcheck: { interval: 100 },
-      drainMs: 100,
-      stopTimeout: 1,
-      faces: [{ host: 'sticky.test' }],
-    })
-    const fake = imageWorkload(docker, config, { proxy })
-    workloadId = fake.ctx.workload.id
+    const fake = registryWorkload(repo, 'sticky.test')
     const page = async () => (await get(httpPort, 'sticky.test')).body
 
     // The tag points at the second build; the intent's digest names the first.

@@ -1,4 +1,3 @@
-import { request } from 'node:http'
 import { isIP } from 'node:net'
 import type { HostSettings, ProxyDriver } from '@forge/core'
 import { dockerService } from '@forge/docker'
@@ -7,7 +6,9 @@ import { createFakeSourceContext, type FakeSourceContext, service } from '@forge
 import type Docker from 'dockerode'
 import { BUSYBOX_IMAGE, docker as dockerCli } from '../../../test-support/docker.js'
 
-export { get } from '../../../test-support/http.js'
+import { get } from '../../../test-support/http.js'
+
+export { get }
 
 /** busybox httpd serving `$VERSION` at `/`: a real HTTP workload whose answer names its release. */
 export function versionedConfig(
@@ -76,29 +77,9 @@ export async function labelled(
  * GETs a URL a deploy reported, as a client would: an IP address is dialled as it is; a name
  * (which does not resolve here) goes to 127.0.0.1 with it as the Host header, which Caddy routes on.
  */
-export function getUrl(url: string, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
+export async function getUrl(url: string): Promise<{ status: number; body: string }> {
   const { hostname, port, pathname } = new URL(url)
-  const address = hostname.replace(/^\[|\]$/g, '')
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: isIP(address) ? address : '127.0.0.1',
-        port: Number(port || 80),
-        path: pathname,
-        headers: { host: hostname },
-        agent: false,
-        timeout: timeoutMs,
-      },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }))
-        res.on('error', reject)
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    req.on('error', reject)
-    req.end()
-  })
+  if (!isIP(hostname.replace(/^\[|\]$/g, ''))) return get(Number(port || 80), hostname, pathname)
+  const response = await fetch(url)
+  return { status: response.status, body: (await response.text()).trim() }
 }

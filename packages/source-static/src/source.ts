@@ -218,9 +218,8 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
     return { status: 'stopped', message: `the site container is ${newest.state}` }
   const proxy = ctx.services.find(proxyService)
   if (!proxy || newest.port === null) return { status: 'running' }
-  const lost = await restoreRoutes(proxy, siteRoutes(ctx, newest.port))
+  const lost = await restoreRoutes(proxy, siteRoutes(ctx, newest.port), ctx.log)
   if (lost.length === 0) return { status: 'running' }
-  ctx.log.warn(`Put back ${lost.length} route(s) the proxy lost`, { routes: lost.map((r) => r.id) })
   return { status: 'degraded', message: `put back ${lost.length} route(s) the proxy had lost` }
 }
 

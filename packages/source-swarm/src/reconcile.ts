@@ -101,11 +101,5 @@ async function restoreFaceRoutes(
     (port) => taskUpstream(service, port),
     ctx.services.find(settingsService)?.domain ?? null,
   )
-  const lost = await restoreRoutes(proxy, wanted)
-  if (lost.length > 0) {
-    ctx.log.warn(`Put back ${lost.length} route(s) the proxy lost`, {
-      routes: lost.map((r) => r.id),
-    })
-  }
-  return lost.length
+  return (await restoreRoutes(proxy, wanted, ctx.log)).length
 }
