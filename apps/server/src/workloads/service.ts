@@ -191,7 +191,8 @@ export function createWorkloadService(deps: WorkloadServiceDeps) {
       }),
       currentRelease: current && {
         tag: text('tag'),
-        digest: text('digest'),
+        // Sources may name it `repo@sha256:…`; the answer gives the digest itself.
+        digest: text('digest')?.split('@').pop() ?? null,
         commit: text('commit'),
         deployedAt: current.deployedAt,
         deployId: current.deployId,
