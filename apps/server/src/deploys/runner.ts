@@ -16,8 +16,8 @@ export interface RunnerDeps {
   contexts: SourceContexts
   log: HostLogger
   timeoutMs: number
-  /** Why Docker cannot be reached, or null; added to a failed deploy's error. */
-  dockerProblem: () => string | null
+  /** Why the Docker engine does not answer now, or null; added to a failed deploy's error. */
+  dockerProblem: () => Promise<string | null>
 }
 
 const describeError = (error: unknown): string =>
@@ -94,8 +94,10 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       } else {
         status = 'failed'
         error = describeError(err)
-        const docker = deps.dockerProblem()
-        if (docker) error += ` (The Docker engine is unreachable: ${docker})`
+        // Asked now: an engine stopping mid-deploy kills the new container before it goes, and
+        // the deploy's own error would blame the container.
+        const docker = await deps.dockerProblem()
+        if (docker) error += ` (${docker})`
       }
       write('error', error)
     }
