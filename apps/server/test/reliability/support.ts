@@ -164,3 +164,62 @@ export async function queueIdle(
 
 /** Any free port, as the CLI tests take one. */
 export { freePort }
+
+export interface EventStream {
+  /** Every event so far, in order: `{ type, data }`. */
+  events: { type: string; data: Json }[]
+  close(): void
+}
+
+/** Subscribes to `GET /api/events` (SSE) with the admin token; resolves once connected. */
+export async function subscribeEvents(baseUrl: string, query = ''): Promise<EventStream> {
+  const controller = new AbortController()
+  const res = await fetch(`${baseUrl}/api/events${query}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    signal: controller.signal,
+  })
+  if (!res.ok || !res.body) throw new Error(`GET /api/events answered ${res.status}`)
+  const events: EventStream['events'] = []
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ''
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        buffer += value
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const frame = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const type = /^event: (.+)$/m.exec(frame)?.[1]
+          const data = /^data: (.+)$/m.exec(frame)?.[1]
+          if (type && data) events.push({ type, data: JSON.parse(data) })
+        }
+      }
+    } catch {} // aborted by close()
+  })()
+  return { events, close: () => controller.abort() }
+}
+
+/**
+ * Replays `deploy` events: the most deploys running at once, overall and per workload, and the
+ * order deploys were queued in.
+ */
+export function runningAtOnce(events: EventStream['events']) {
+  const running = new Map<string, string>() // deploy id → workload id
+  let overall = 0
+  let perWorkload = 0
+  const queuedOrder: string[] = []
+  for (const { type, data } of events) {
+    if (type !== 'deploy') continue
+    const { id, workloadId, status } = data.deploy
+    if (status === 'queued' && !queuedOrder.includes(id)) queuedOrder.push(id)
+    if (status === 'running') running.set(id, workloadId)
+    else running.delete(id)
+    overall = Math.max(overall, running.size)
+    const counts = new Map<string, number>()
+    for (const w of running.values()) counts.set(w, (counts.get(w) ?? 0) + 1)
+    perWorkload = Math.max(perWorkload, ...counts.values(), 0)
+  }
+  return { overall, perWorkload, queuedOrder }
+}
