@@ -102,12 +102,10 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       write('error', error)
     }
     if (!store.workloads.get(workload.id)) return
-    records.finish(deploy.id, status, {
-      error: error === null ? null : redact(error),
-      release,
-      urls,
-    })
-    log.info(`Deploy ${status}`, error ? { error } : {})
+    // Redacted once, for the record and the server log alike: a plugin's error may carry a secret.
+    const said = error === null ? null : redact(error)
+    records.finish(deploy.id, status, { error: said, release, urls })
+    log.info(`Deploy ${status}`, said ? { error: said } : {})
     if (workload.notificationUrl && (status === 'succeeded' || status === 'failed')) {
       await notify(deps, deploy.id, workload.id, workload.notificationUrl, write)
     }

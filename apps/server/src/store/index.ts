@@ -30,7 +30,7 @@ export function createStore(options: { dataDir: string; secretKey: string | null
     env: guard(envRepo(db, box)),
     state: guard(stateRepo(db, box)),
     deploys: guard(deploysRepo(db)),
-    deliveries: guard(deliveriesRepo(db)),
+    deliveries: guard(deliveriesRepo(db, box)),
     settings: guard(settingsRepo(db)),
     sessions: guard(sessionsRepo(db)),
     transaction<T>(fn: () => T): T {
