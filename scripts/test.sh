@@ -30,10 +30,11 @@ log "typecheck and lint"
 pnpm typecheck
 pnpm lint
 
-log "package checks (publint, attw), API reports and core size budget"
+log "package checks (publint, attw), API reports, core and web UI size budgets"
 node scripts/check-packages.mjs
 node scripts/api-report.mjs
 node scripts/core-size.mjs
+node scripts/web-size.mjs
 
 log "running the test suite"
 report=.vitest-report.json

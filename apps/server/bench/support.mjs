@@ -41,23 +41,24 @@ export const median = (xs) => {
 export const now = () => Number(process.hrtime.bigint()) / 1e6
 
 /**
- * A temp instance dir whose package.json lists the real @forge/trigger-git and the test plugin
- * (a `test-app` source whose deploys only write rows), linked in as pnpm would.
+ * A temp instance dir whose package.json lists first-party plugins (default: the real
+ * @forge/trigger-git) and the test plugin (a `test-app` source whose deploys only write rows),
+ * linked in as pnpm would.
  */
-export function makeInstance() {
+export function makeInstance(plugins = ['@forge/trigger-git']) {
   const dir = mkdtempSync(join(tmpdir(), 'forge-bench-'))
   mkdirSync(join(dir, 'node_modules/@forge'), { recursive: true })
-  symlinkSync(
-    join(SERVER_DIR, 'node_modules/@forge/trigger-git'),
-    join(dir, 'node_modules/@forge/trigger-git'),
-    'dir',
-  )
+  const dependencies = { 'forge-test-plugin': '1.0.0' }
+  for (const plugin of plugins) {
+    const folder = join(SERVER_DIR, '../../packages', plugin.replace('@forge/', ''))
+    symlinkSync(folder, join(dir, 'node_modules', plugin), 'dir')
+    dependencies[plugin] = '*'
+  }
   symlinkSync(
     join(FIXTURE_PLUGINS, 'forge-test-plugin'),
     join(dir, 'node_modules/forge-test-plugin'),
     'dir',
   )
-  const dependencies = { '@forge/trigger-git': '*', 'forge-test-plugin': '1.0.0' }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bench', dependencies }))
   return dir
 }
@@ -89,7 +90,8 @@ export async function startForge({ dir = makeInstance(), dataDir, ...options } =
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
-      const json = await res.json()
+      const text = await res.text()
+      const json = text ? JSON.parse(text) : null
       if (res.status >= 300)
         throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`)
       return json
@@ -102,7 +104,7 @@ export async function startForge({ dir = makeInstance(), dataDir, ...options } =
 }
 
 /** A git trigger for the fixture repository with `bindings` test-app workloads bound to it. */
-export async function gitTriggerWithBindings(forge, name, bindings) {
+export async function gitTriggerWithBindings(forge, name, bindings, config = {}) {
   const trigger = await forge.api('POST', '/api/triggers', {
     name,
     kind: 'git',
@@ -114,7 +116,7 @@ export async function gitTriggerWithBindings(forge, name, bindings) {
   for (let i = 0; i < bindings; i++) {
     const workload = await forge.api('POST', '/api/workloads', {
       name: `${name}-${i}`,
-      source: { kind: 'test-app', config: { image: 'forge-test/web' } },
+      source: { kind: 'test-app', config: { image: 'forge-test/web', ...config } },
     })
     await forge.api('POST', `/api/workloads/${workload.id}/triggers`, { triggerId: trigger.id })
     workloadIds.push(workload.id)

@@ -49,7 +49,8 @@ export interface ForgeServer {
   close(): Promise<void>
 }
 
-const VERSION = (() => {
+/** This server's own version, from its package.json. */
+export const SERVER_VERSION = (() => {
   try {
     const pkg = new URL('../package.json', import.meta.url)
     return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version
@@ -144,11 +145,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     })
     const services: Services = {
       server: {
-        version: VERSION,
+        version: SERVER_VERSION,
         publicUrl: config.publicUrl,
         health: () => ({
           status: 'ok',
-          version: VERSION,
+          version: SERVER_VERSION,
           docker: dockerStatus.snapshot(),
           // null without a proxy; `reachable: null` before the first reconciler pass.
           proxy: proxy ? { kind: config.proxy, ...proxyStatus.snapshot() } : null,
@@ -183,7 +184,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
 
     if (!disableReconciler) await containers.start()
     deploys.resume()
-    log.info(`Forge ${VERSION} listening on ${url}`, {
+    log.info(`Forge ${SERVER_VERSION} listening on ${url}`, {
       dataDir: config.dataDir,
       plugins: registry.plugins().map((p) => p.name),
     })

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import { isForgeError } from '@forge/core'
 import { loadConfig, positionalArgs } from './config.js'
-import { createServer } from './index.js'
+import { createServer, SERVER_VERSION } from './index.js'
+import { DEFAULT_PLUGINS, initInstance } from './instance/init.js'
 import {
   backupDatabase,
   type DatabaseSummary,
@@ -18,6 +20,8 @@ import { settingsRepo } from './store/settings.js'
 const USAGE = `Usage:
   forge serve [--port 7300] [--host 127.0.0.1] [--data-dir <instance>/.forge] [--instance-dir DIR]
               [--public-url URL] [--proxy none|caddy] [--reconcile-interval 30s] [--deploy-concurrency 2]
+  forge init <dir> [--plugins image,git,registry,manual,caddy] [--force]
+                                         write a new instance: a package.json with the server and these plugins
   forge token rotate [--data-dir DIR] [--instance-dir DIR]
                                          print a new admin token; the old one and its sessions stop working
   forge backup <file> [--data-dir DIR] [--instance-dir DIR]
@@ -27,8 +31,8 @@ const USAGE = `Usage:
                                          put a backup in place as the data dir's database (refuses one
                                          that exists unless --force; stop the server first)
 
-The instance is the nearest folder at or above the current one whose package.json is @forge/server
-or depends on it (else the one this forge is installed in); the data dir defaults to <instance>/.forge.
+The instance is the nearest folder at or above the current one whose package.json depends on
+@forge/server (else the one this forge is installed in); the data dir defaults to <instance>/.forge.
 
 Environment: FORGE_DATA_DIR FORGE_INSTANCE_DIR FORGE_HOST FORGE_PORT FORGE_PUBLIC_URL FORGE_ADMIN_TOKEN
   FORGE_SECRET_KEY DOCKER_HOST FORGE_PROXY FORGE_<PROXY KIND>_* (FORGE_CADDY_ADMIN_URL, FORGE_CADDY_LISTEN)
@@ -133,9 +137,30 @@ function restore(argv: string[]): void {
   )
 }
 
+function init(argv: string[]): void {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { plugins: { type: 'string' }, force: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  })
+  const [dir] = positionals
+  if (!dir)
+    fail(new Error('forge init needs the folder to write the instance in: forge init <dir>'))
+  const plugins = (values.plugins ?? DEFAULT_PLUGINS.join(','))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+  const made = initInstance({ dir, plugins, serverVersion: SERVER_VERSION, force: values.force })
+  process.stdout.write(
+    `Wrote ${join(made.dir, 'package.json')} with ${Object.keys(made.dependencies).join(', ')}.\n\n  cd ${made.dir}\n  npm install\n  npm start\n`,
+  )
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (command === 'serve') return serve(rest)
+  if (command === 'init') return init(rest)
   if (command === 'token' && rest[0] === 'rotate') return rotateToken(rest.slice(1))
   if (command === 'backup') return backup(rest)
   if (command === 'restore') return restore(rest)

@@ -88,16 +88,15 @@ const FLAGS = {
   'deploy-concurrency': { type: 'string' },
 } as const
 
-/** Whether `dir` holds a Forge instance: a package.json that is @forge/server or depends on it. */
+/** Whether `dir` holds a Forge instance: a package.json that depends on @forge/server. */
 function isInstance(dir: string): boolean {
   const file = join(dir, 'package.json')
   if (!existsSync(file)) return false
   try {
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
-      name?: string
       dependencies?: Record<string, string>
     }
-    return pkg.name === '@forge/server' || Boolean(pkg.dependencies?.['@forge/server'])
+    return Boolean(pkg.dependencies?.['@forge/server'])
   } catch {
     return false
   }
@@ -113,8 +112,8 @@ function instanceAbove(start: string): string | null {
 
 /**
  * The instance a command works on when none is named: the nearest folder at or above the
- * current one that is a Forge instance, else the one this `forge` binary is installed in, else
- * the current folder. Every subcommand resolves it the same way, so `forge token rotate` finds
+ * current one that is a Forge instance (its package.json depends on @forge/server), else the one
+ * this `forge` binary is installed in, else the current folder. Every subcommand resolves it the same way, so `forge token rotate` finds
  * the data dir `forge serve` uses wherever the shell stands.
  */
 export function defaultInstanceDir(cwd: string): string {

@@ -2,7 +2,12 @@
  * @forge/server: the Forge host. `createServer()` (boot.ts) is the composition root; the `forge`
  * binary (cli.ts) runs it from the command line.
  */
-export { type CreateServerOptions, createServer, type ForgeServer } from './boot.js'
+export {
+  type CreateServerOptions,
+  createServer,
+  type ForgeServer,
+  SERVER_VERSION,
+} from './boot.js'
 export { clampReconcileInterval, loadConfig, type ServerConfig } from './config.js'
 export { signNotification } from './deploys/notify.js'
 export type { ForgeEvent } from './events/bus.js'

@@ -45,6 +45,25 @@ function wrap(log: pino.Logger): HostLogger {
   }
 }
 
+/**
+ * A child logger made on first use: a reconciler pass builds one per workload, and most never
+ * log a line (a pino child with redaction costs more than the rest of a quiet reconcile).
+ */
+export function lazyChild(parent: HostLogger, fields: Record<string, unknown>): HostLogger {
+  let child: HostLogger | undefined
+  const get = () => {
+    child ??= parent.child(fields)
+    return child
+  }
+  return {
+    debug: (message, more) => get().debug(message, more),
+    info: (message, more) => get().info(message, more),
+    warn: (message, more) => get().warn(message, more),
+    error: (message, more) => get().error(message, more),
+    child: (more) => get().child(more),
+  }
+}
+
 export function createLogger(options: LoggerOptions = {}): HostLogger {
   const destination =
     options.destination ??

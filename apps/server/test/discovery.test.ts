@@ -91,6 +91,7 @@ describe('store', () => {
         { version: 2, name: 'sessions' },
         { version: 3, name: 'deploy-config-and-urls' },
         { version: 4, name: 'container-node' },
+        { version: 5, name: 'active-deploys-index' },
       ])
       const tables = (
         db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {

@@ -19,7 +19,11 @@ export interface DockerHealthProbe {
 
 export interface WaitHealthyOptions {
   probe: HttpProbe | DockerHealthProbe
-  /** Milliseconds between probes; default 500. */
+  /**
+   * The longest wait between probes, in milliseconds; default 500. Probes start a few ms apart
+   * and back off to it, so an app that is up at once is seen at once, and the patience —
+   * `retries` times `interval` — stays what it was.
+   */
   interval?: number
   /** Milliseconds one HTTP probe may take; default 2000. */
   timeout?: number
@@ -35,6 +39,9 @@ export interface WaitHealthyOptions {
   onAttempt?: (attempt: number, result: string) => void
 }
 
+/** The first pause between probes; each next one doubles, up to `interval`. */
+const FIRST_PAUSE_MS = 5
+
 /** Waits until the probe succeeds; throws FORGE_DOCKER_UNHEALTHY or FORGE_DOCKER_CONTAINER_EXITED. */
 export async function waitHealthy(options: WaitHealthyOptions): Promise<void> {
   const { probe, interval = 500, timeout = 2000, retries = 30 } = options
@@ -44,7 +51,10 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<void> {
       ? `http://${probe.host}:${probe.port}${probe.path ?? '/'}`
       : `the Docker HEALTHCHECK of ${options.container?.id.slice(0, 12) ?? '(no container)'}`
   let last = 'not probed'
-  for (let attempt = 1; attempt <= retries; attempt++) {
+  const patience = retries * interval
+  let waited = 0
+  let pause = Math.min(FIRST_PAUSE_MS, interval)
+  for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal, `Waiting for ${target}`)
     if (options.container) await assertAlive(options.container)
     const result =
@@ -54,10 +64,14 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<void> {
     if (result === true) return
     last = result
     options.onAttempt?.(attempt, result)
-    if (attempt < retries) await sleep(interval, signal)
+    if (waited >= patience) {
+      throwIfAborted(signal, `Waiting for ${target}`)
+      throw forgeError(DockerErrors.Unhealthy, { target, attempts: attempt, last })
+    }
+    await sleep(pause, signal)
+    waited += pause
+    pause = Math.min(pause * 2, interval)
   }
-  throwIfAborted(signal, `Waiting for ${target}`)
-  throw forgeError(DockerErrors.Unhealthy, { target, attempts: retries, last })
 }
 
 async function probeHttp(

@@ -140,22 +140,32 @@ describe('waitHealthy', () => {
     })
   })
 
-  it('fails after the retries when the path answers 404', async () => {
+  it('backs off from a few ms to the interval, and gives up after retries x interval', async () => {
     const { container, port } = await runBusybox('health-404', serve)
-    const attempts: string[] = []
+    const attempts: { result: string; at: number }[] = []
+    const started = Date.now()
     await expect(
       waitHealthy({
         probe: { type: 'http', host: '127.0.0.1', port, path: '/missing' },
         interval: 50,
         retries: 20,
         container,
-        onAttempt: (_, result) => attempts.push(result),
+        onAttempt: (_, result) => attempts.push({ result, at: Date.now() }),
       }),
     ).rejects.toMatchObject({
       code: 'FORGE_DOCKER_UNHEALTHY',
       message: expect.stringContaining('status 404'),
     })
-    expect(attempts).toHaveLength(20)
+    const elapsed = Date.now() - started
+    expect(attempts.every((a) => a.result === 'status 404')).toBe(true)
+    // The patience is retries x interval of sleeping (1 s here), whatever the backoff.
+    expect(elapsed).toBeGreaterThanOrEqual(1_000)
+    expect(elapsed).toBeLessThan(5_000)
+    // The first pauses are short (an app that is up at once is seen at once), the last ones the interval.
+    const gaps = attempts.slice(1).map((a, i) => a.at - (attempts[i] as { at: number }).at)
+    expect(gaps[0]).toBeLessThan(40)
+    expect(Math.min(...gaps.slice(-3))).toBeGreaterThanOrEqual(45)
+    expect(attempts.length).toBeGreaterThan(20)
   })
 
   it('fails at once, naming the exit code, when the container crashes', async () => {

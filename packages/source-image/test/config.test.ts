@@ -42,7 +42,10 @@ describe('image config', () => {
     expect(result.ok).toBe(false)
     const paths = result.ok ? [] : result.issues.map((i) => i.path)
     // The unknown `password` field is named by its own path (too far from passwordEnv to be a typo).
-    expect(paths.sort()).toEqual(['config.registryAuth.password', 'config.registryAuth.passwordEnv'])
+    expect(paths.sort()).toEqual([
+      'config.registryAuth.password',
+      'config.registryAuth.passwordEnv',
+    ])
     expect(result.ok ? [] : result.issues).toContainEqual({
       path: 'config.registryAuth.password',
       message: 'unknown field',

@@ -4,9 +4,10 @@ import { LABELS, normalizeState } from '@forge/docker'
 import type Docker from 'dockerode'
 import pMap from 'p-map'
 import type { EventBus } from '../events/bus.js'
-import type { HostLogger } from '../logger.js'
+import { type HostLogger, lazyChild } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
 import type { Store } from '../store/index.js'
+import type { Workload } from '../workloads/types.js'
 import type { ReachabilityTracker } from './reachability.js'
 import type { ObservedContainer, ReconcileReport } from './types.js'
 
@@ -29,6 +30,8 @@ export interface ReconcilerDeps {
 
 /** How many workloads' Source.reconcile run at once. */
 const RECONCILE_CONCURRENCY = 4
+/** How long a pass's Source.reconcile calls may take, together. */
+const RECONCILE_TIMEOUT_MS = 60_000
 
 /**
  * Keeps the containers index in step with Docker: a boot pass, a tick and the Docker events
@@ -124,12 +127,16 @@ export class Reconciler {
     const changed: { record: ContainerRecord; previous: string | null }[] = []
     // One transaction for the whole list: a commit (an fsync) per container made a tick's cost
     // grow with the fleet. Events go out after the commit.
+    // Read once for the pass: which workloads exist (a label naming none is refused), and what
+    // each source reconciles afterwards.
+    const workloads = store.workloads.list()
+    const known = new Set(workloads.map((w) => w.id))
     store.transaction(() => {
       for (const info of listed) {
         const labels = info.Labels ?? {}
         const workloadId = labels[LABELS.workloadId]
         // A label naming no workload is forged or stale: never let it into the index.
-        if (!workloadId || !store.workloads.get(workloadId)) continue
+        if (!workloadId || !known.has(workloadId)) continue
         const observed: ObservedContainer = {
           workloadId,
           role: labels[LABELS.role] ?? (info.Names?.[0] ?? info.Id).replace(/^\//, ''),
@@ -153,25 +160,25 @@ export class Reconciler {
       bus.publish({ type: 'container', container: record, previousState: previous })
     for (const record of store.containers.markMissing(seen))
       bus.publish({ type: 'container', container: record, previousState: null })
-    await this.reconcileSources()
+    await this.reconcileSources(workloads)
   }
 
-  private async reconcileSources(): Promise<void> {
-    const { store, registry, contexts, report } = this.deps
+  private async reconcileSources(workloads: Workload[]): Promise<void> {
+    const { registry, contexts, report } = this.deps
+    // One deadline for the pass's reconciles, rather than a timer per workload.
+    const signal = AbortSignal.timeout(RECONCILE_TIMEOUT_MS)
     await pMap(
-      store.workloads.list(),
+      workloads,
       async (workload) => {
         const source = registry.find('source', workload.source.kind)
         if (!source || this.stopped) return
         // A deploy's new container is not in the source's state until it switches: reconciling
         // meanwhile could take it for an orphan. The next pass sees the finished deploy.
         if (this.deps.isDeploying(workload.id)) return
-        const log = this.deps.log.child({ workload: workload.id, op: 'reconcile' })
+        const log = lazyChild(this.deps.log, { workload: workload.id, op: 'reconcile' })
         const checkedAt = () => new Date().toISOString()
         try {
-          const result = await source.reconcile(
-            contexts(workload, { log, signal: AbortSignal.timeout(60_000) }),
-          )
+          const result = await source.reconcile(contexts(workload, { log, signal }))
           if (result) report(workload.id, { ...result, checkedAt: checkedAt() })
         } catch (error) {
           // One workload's failure never stops the others.

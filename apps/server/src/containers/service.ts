@@ -1,30 +1,11 @@
-import type { ProxyDriver } from '@forge/core'
-import type { Registry } from '@forge/core/host'
 import { type ContainerLogOptions, containerLogLines, type LogEntry } from '@forge/docker'
-import type Docker from 'dockerode'
 import { HostErrors, hostError } from '../errors.js'
-import type { EventBus } from '../events/bus.js'
-import type { HostLogger } from '../logger.js'
-import type { SourceContexts } from '../plugins/sourceContext.js'
 import { secretRedactor } from '../redact.js'
-import type { Store } from '../store/index.js'
-import type { ReachabilityTracker } from './reachability.js'
-import { Reconciler } from './reconciler.js'
+import { Reconciler, type ReconcilerDeps } from './reconciler.js'
 import type { ContainerFilter, ContainerView, ReconcileReport } from './types.js'
 
-export interface ContainerServiceDeps {
-  store: Store
-  registry: Registry
-  contexts: SourceContexts
-  bus: EventBus
-  log: HostLogger
-  docker: Docker
-  dockerStatus: ReachabilityTracker
-  /** The proxy, when one is configured, and where its reachability is kept. */
-  proxy: { driver: ProxyDriver; status: ReachabilityTracker } | null
-  isDeploying(workloadId: string): boolean
-  intervalMs: number
-}
+/** What the service needs: the reconciler's dependencies; the service keeps its reports. */
+export type ContainerServiceDeps = Omit<ReconcilerDeps, 'report'>
 
 /**
  * The containers index, the reconciler that keeps it in step with Docker, and each workload's
@@ -55,6 +36,9 @@ export function createContainerService(deps: ContainerServiceDeps) {
       const row = deps.store.containers.get(rowId)
       if (!row) throw hostError(HostErrors.NotFound, { what: 'container', id: rowId })
       const containerId = row.containerId
+      // The server's engine knows only its own containers; a task on another node is its source's.
+      if (row.node !== null)
+        throw hostError(HostErrors.LogsOnOtherNode, { role: row.role, node: row.node })
       if (!containerId) {
         const workload = deps.store.workloads.get(row.workloadId)
         throw hostError(HostErrors.NoContainer, {

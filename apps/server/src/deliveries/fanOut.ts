@@ -4,14 +4,12 @@ import {
   isSkip,
   type TriggerDefinition,
 } from '@forge/core'
-import { effectiveBindingConfig } from '@forge/core/host'
-import pMap from 'p-map'
+import { type ConfigResult, effectiveBindingConfig } from '@forge/core/host'
 import type { DeployService } from '../deploys/service.js'
 import type { Store } from '../store/index.js'
 import type { Binding, Trigger } from '../triggers/types.js'
+import type { Workload } from '../workloads/types.js'
 import type { BindingOutcome } from './types.js'
-
-export const FAN_OUT_CONCURRENCY = 4
 
 export interface FanOutInput {
   deliveryId: string
@@ -29,25 +27,48 @@ export interface FanOutDeps {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 /**
- * Offers a delivery's events to every binding of its trigger. Each binding is isolated: a throwing
- * `match` or an invalid effective config marks that binding `errored` and its siblings go on.
+ * Offers a delivery's events to every binding of its trigger, in order. `match` is pure and
+ * synchronous, so the whole fan-out runs inside the delivery's transaction. Each binding is
+ * isolated: a throwing `match` or an invalid effective config marks that binding `errored` and
+ * its siblings go on.
  */
 export function fanOut(
   input: FanOutInput,
   bindings: Binding[],
   deps: FanOutDeps,
-): Promise<BindingOutcome[]> {
-  return pMap(bindings, (binding) => offerToBinding(input, binding, deps), {
-    concurrency: FAN_OUT_CONCURRENCY,
-  })
+): BindingOutcome[] {
+  const workloads = new Map(deps.store.workloads.boundTo(input.trigger.id).map((w) => [w.id, w]))
+  // Bindings with the same override share one effective config, validated once per delivery
+  // (most have none). It is frozen, so a `match` that writes to it fails alone, not its siblings.
+  const configs = new Map<string, ConfigResult<unknown>>()
+  const effective = (override: Record<string, unknown>) => {
+    const key = JSON.stringify(override)
+    let result = configs.get(key)
+    if (!result) {
+      result = effectiveBindingConfig(input.definition, input.trigger.config, override)
+      if (result.ok) deepFreeze(result.value)
+      configs.set(key, result)
+    }
+    return result
+  }
+  return bindings.map((binding) =>
+    offerToBinding(input, binding, workloads.get(binding.workloadId), effective, deps),
+  )
 }
 
-async function offerToBinding(
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const child of Object.values(value)) deepFreeze(child)
+}
+
+function offerToBinding(
   input: FanOutInput,
   binding: Binding,
+  workload: Workload | undefined,
+  effective: (override: Record<string, unknown>) => ConfigResult<unknown>,
   deps: FanOutDeps,
-): Promise<BindingOutcome> {
-  const workload = deps.store.workloads.get(binding.workloadId)
+): BindingOutcome {
   const base = {
     bindingId: binding.id,
     workloadId: binding.workloadId,
@@ -58,7 +79,7 @@ async function offerToBinding(
   if (input.events.length === 0)
     return { ...base, outcome: 'skipped', reason: input.note ?? 'The delivery carries no events.' }
   try {
-    const config = effectiveBindingConfig(input.definition, input.trigger.config, binding.config)
+    const config = effective(binding.config)
     if (!config.ok) return { ...base, outcome: 'errored', reason: config.error.message }
     // Several events (one per platform of a multi-arch push) may match: the last one wins, and
     // the queue coalesces it with an equal intent already waiting.

@@ -5,7 +5,9 @@ import type { DeployService } from '../deploys/service.js'
 import { HostErrors, hostError } from '../errors.js'
 import type { EventBus } from '../events/bus.js'
 import { sha256Hex } from '../store/crypto.js'
+import { timeOrderedId } from '../store/ids.js'
 import type { Store } from '../store/index.js'
+import type { WebhookTarget } from '../store/triggers.js'
 import type { Trigger } from '../triggers/types.js'
 import { fanOut } from './fanOut.js'
 import type { BindingOutcome, Delivery, SignatureResult } from './types.js'
@@ -56,9 +58,8 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     })
   prune()
   /** Every recorded delivery is published once, as it stands when its answer is known. */
-  const published = (id: string) => {
-    const delivery = store.deliveries.get(id)
-    if (delivery) bus.publish({ type: 'delivery', delivery })
+  const publish = (delivery: Delivery) => {
+    bus.publish({ type: 'delivery', delivery })
     if (++sincePrune >= PRUNE_EVERY) {
       sincePrune = 0
       prune()
@@ -68,6 +69,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
   /** Parses one request for a trigger and fans it out; shared by ingress and redelivery. */
   async function process(
     trigger: Trigger,
+    signingSecret: string | undefined,
     request: TriggerRequest,
     redeliveryOf: string | null,
   ): Promise<DeliveryAnswer> {
@@ -76,7 +78,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     let result: ParseResult
     try {
       result = await definition.parse(request, {
-        secret: store.triggers.signingSecret(trigger.id),
+        secret: signingSecret,
         requireSignature: trigger.requireSignature,
       })
     } catch (error) {
@@ -101,7 +103,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         body: request.body,
         redeliveryOf,
       })
-      published(delivery.id)
+      publish(delivery)
       const { status, code, message } = result
       return { accepted: false, deliveryId: delivery.id, status, code, message }
     }
@@ -119,36 +121,44 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           outcomes: earlier.outcomes,
         }
     }
-    const bindings = store.bindings.forTrigger(trigger.id)
-    const note =
-      result.note ??
-      (!trigger.enabled
-        ? 'The trigger is disabled.'
-        : bindings.length === 0
-          ? 'No workload is bound to this trigger: bind one (POST /api/workloads/:id/triggers) for its deliveries to deploy.'
-          : null)
-    const delivery = store.deliveries.create({
-      triggerId: trigger.id,
-      vendor: result.vendor,
-      externalId,
-      status: 202,
-      signature,
-      note,
-      events: result.events,
-      headers: request.headers,
-      body: request.body,
-      redeliveryOf,
+    // The delivery, every binding's deploy row and the outcomes commit together: one
+    // transaction (one WAL commit) per delivery, however many bindings it fans out to.
+    const { delivery, outcomes } = store.transaction(() => {
+      const bindings = store.bindings.forTrigger(trigger.id)
+      const note =
+        result.note ??
+        (!trigger.enabled
+          ? 'The trigger is disabled.'
+          : bindings.length === 0
+            ? 'No workload is bound to this trigger: bind one (POST /api/workloads/:id/triggers) for its deliveries to deploy.'
+            : null)
+      // Fan out first (the deploy rows name the delivery's id), then write the delivery once,
+      // with its outcomes.
+      const id = timeOrderedId()
+      const outcomes = trigger.enabled
+        ? fanOut(
+            { deliveryId: id, trigger, definition, events: result.events, note: result.note },
+            bindings,
+            deps,
+          )
+        : []
+      const delivery = store.deliveries.create({
+        id,
+        triggerId: trigger.id,
+        vendor: result.vendor,
+        externalId,
+        status: 202,
+        signature,
+        note,
+        events: result.events,
+        outcomes,
+        headers: request.headers,
+        body: request.body,
+        redeliveryOf,
+      })
+      return { delivery, outcomes }
     })
-    let outcomes: BindingOutcome[] = []
-    if (trigger.enabled) {
-      outcomes = await fanOut(
-        { deliveryId: delivery.id, trigger, definition, events: result.events, note: result.note },
-        bindings,
-        deps,
-      )
-      store.deliveries.setOutcomes(delivery.id, outcomes)
-    }
-    published(delivery.id)
+    publish(delivery)
     return {
       accepted: true,
       deliveryId: delivery.id,
@@ -164,23 +174,24 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
   }
 
   /** The trigger whose webhook URL carries this secret (constant-time, same work if unknown). */
-  function bySecret(secret: string): Trigger {
+  function bySecret(secret: string): WebhookTarget {
     const hash = sha256Hex(secret)
     const found = store.triggers.findBySecretHash(hash)
     const matches = safeEqual(hash, found?.secretHash ?? DECOY_HASH)
     if (!found || !matches) throw hostError(HostErrors.WebhookUnknown, {})
-    return found.trigger
+    return found
   }
 
   return {
     /** `POST /api/webhook/triggers/:secret`: the secret in the URL names the trigger. */
     receive(secret: string, request: TriggerRequest): Promise<DeliveryAnswer> {
-      return process(bySecret(secret), request, null)
+      const target = bySecret(secret)
+      return process(target.trigger, target.signingSecret, request, null)
     },
 
     /** A request over the body limit: recorded (without its body) and refused with a 413. */
     refuseTooLarge(secret: string, headers: Record<string, string>, limit: number): DeliveryAnswer {
-      const trigger = bySecret(secret)
+      const { trigger } = bySecret(secret)
       const error = hostError(HostErrors.BodyTooLarge, { limit })
       const delivery = store.deliveries.create({
         triggerId: trigger.id,
@@ -194,7 +205,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         body: new Uint8Array(),
         redeliveryOf: null,
       })
-      published(delivery.id)
+      publish(delivery)
       return {
         accepted: false,
         deliveryId: delivery.id,
@@ -211,7 +222,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const request = store.deliveries.request(deliveryId)
       if (!delivery || delivery.triggerId !== trigger.id || !request)
         throw hostError(HostErrors.NotFound, { what: 'delivery', id: deliveryId })
-      return process(trigger, request, delivery.id)
+      return process(trigger, store.triggers.signingSecret(trigger.id), request, delivery.id)
     },
 
     /** Newest first, `limit` at a time; `next` is the cursor of the page after, if any. */

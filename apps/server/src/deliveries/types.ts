@@ -35,6 +35,8 @@ export interface Delivery {
 }
 
 export interface DeliveryInput {
+  /** Chosen by the caller when rows written before it must name it (the fan-out's deploys). */
+  id?: string
   triggerId: string
   vendor: string | null
   externalId: string | null
@@ -43,6 +45,7 @@ export interface DeliveryInput {
   error?: string | null
   note?: string | null
   events: InboundEvent[]
+  outcomes?: BindingOutcome[]
   headers: Record<string, string>
   body: Uint8Array
   redeliveryOf?: string | null

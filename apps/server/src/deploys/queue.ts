@@ -63,9 +63,11 @@ export class DeployQueue {
     const lane = this.lane(workloadId)
     if (lane.queued) {
       const older = lane.queued
-      this.records.finish(older.id, 'superseded', {
-        error: `Superseded by deploy ${deploy.id} before it started.`,
-      })
+      this.records.finishQueued(
+        older,
+        'superseded',
+        `Superseded by deploy ${deploy.id} before it started.`,
+      )
     } else {
       this.waiting.push(workloadId)
     }
@@ -81,9 +83,11 @@ export class DeployQueue {
     for (const deploy of queued) {
       const newer = this.lanes.get(deploy.workloadId)?.queued
       if (newer)
-        this.records.finish(deploy.id, 'superseded', {
-          error: `Superseded by deploy ${newer.id} before it started.`,
-        })
+        this.records.finishQueued(
+          deploy,
+          'superseded',
+          `Superseded by deploy ${newer.id} before it started.`,
+        )
       else this.place(deploy.workloadId, deploy)
     }
   }
@@ -120,7 +124,7 @@ export class DeployQueue {
     const lane = this.lanes.get(workloadId)
     if (!lane) return
     if (lane.queued) {
-      this.records.finish(lane.queued.id, 'cancelled', { error: reason })
+      this.records.finishQueued(lane.queued, 'cancelled', reason)
       lane.queued = null
       const i = this.waiting.indexOf(workloadId)
       if (i >= 0) this.waiting.splice(i, 1)

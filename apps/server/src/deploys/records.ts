@@ -32,6 +32,11 @@ export function createDeployRecords(store: Store, bus: EventBus) {
       store.deploys.finish(id, status, fields)
       publish(id)
     },
+    /** Ends a deploy that never started (superseded, cancelled): nothing to read back. */
+    finishQueued(deploy: Deploy, status: 'superseded' | 'cancelled', error: string): void {
+      const finishedAt = store.deploys.finish(deploy.id, status, { error })
+      bus.publish({ type: 'deploy', deploy: { ...deploy, status, error, finishedAt } })
+    },
     /** One log line, stored and published as `deploy.log`; `progress` also becomes the step. */
     appendLog(deploy: Pick<Deploy, 'id' | 'workloadId'>, line: LogLine, progress?: string): void {
       store.deploys.appendLog(deploy.id, line, progress)

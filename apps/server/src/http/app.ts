@@ -15,6 +15,7 @@ import { serverRoutes } from './routes/server.js'
 import { sessionRoutes } from './routes/session.js'
 import { bindingRoutes, triggerRoutes } from './routes/triggers.js'
 import { workloadRoutes } from './routes/workloads.js'
+import { webUi } from './static.js'
 
 /** The Koa app: errors → JSON, auth in front of /api, then every route, then 404/405. */
 export function createHttpApp(
@@ -50,6 +51,7 @@ export function createHttpApp(
         })
     }),
   )
+  app.use(webUi(log))
   app.use(authMiddleware(services.auth, services.server.publicUrl))
   app.use(routes.router.routes())
   app.use(async (ctx) => {

@@ -22,6 +22,7 @@ export function createSourceContexts(deps: {
   const { store, services } = deps
   return (workload, call) => {
     const id = workload.id
+    let env: Readonly<Record<string, string>> | undefined
     return {
       workload: {
         id,
@@ -30,7 +31,11 @@ export function createSourceContexts(deps: {
         appId: workload.appId,
         parentId: workload.parentId,
       },
-      env: Object.freeze(store.env.decrypted(id)),
+      // Decrypted when a source first reads it: most reconciles never do.
+      get env() {
+        env ??= Object.freeze(store.env.decrypted(id))
+        return env
+      },
       containers: {
         list: async () => store.containers.list({ workloadId: id }),
         upsert: async (row) => store.containers.upsert(id, row),

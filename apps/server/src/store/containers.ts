@@ -53,6 +53,13 @@ export function containersRepo(db: Db) {
       .get(workloadId, role) as Row | undefined
   return {
     list(filter: ContainerFilter = {}): ContainerRecord[] {
+      // A source reading its own rows (every reconcile): the (workload, role) index, no join.
+      if (filter.workloadId && !filter.kind && !filter.state)
+        return (
+          db
+            .prepare('SELECT * FROM containers WHERE workload_id = ? ORDER BY role')
+            .all(filter.workloadId) as Row[]
+        ).map(toRecord)
       return select(filter).map(toRecord)
     },
     /** The rows with their workload's name, as the API lists them. */
@@ -125,17 +132,37 @@ export function containersRepo(db: Db) {
           seen.state,
           t,
         )
-        const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row
-        return { record: toRecord(row), previous: null }
-      }
-      if (cur.container_id === null || cur.container_id === seen.containerId) {
-        db.prepare(
-          'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
-        ).run(seen.containerId, seen.state, t, cur.id)
+        const record = toRecord({
+          id,
+          workload_id: seen.workloadId,
+          role: seen.role,
+          container_id: seen.containerId,
+          name: seen.name,
+          image: seen.image,
+          port: null,
+          route_id: null,
+          subdomain: null,
+          state: seen.state,
+          last_seen_at: t,
+          extra: '{}',
+          node: null,
+        })
+        return { record, previous: null }
       }
       // A role row pointing at another container belongs to the source; leave it alone.
-      const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(cur.id) as Row
-      return { record: toRecord(row), previous: cur.state }
+      if (cur.container_id !== null && cur.container_id !== seen.containerId)
+        return { record: toRecord(cur), previous: cur.state }
+      // Unchanged but for the time it was seen: the common case of every tick.
+      db.prepare(
+        'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
+      ).run(seen.containerId, seen.state, t, cur.id)
+      const record = toRecord({
+        ...cur,
+        container_id: seen.containerId,
+        state: seen.state,
+        last_seen_at: t,
+      })
+      return { record, previous: cur.state }
     },
     /**
      * Rows of the server's own engine whose container is gone from it turn `missing`; returns the
@@ -143,12 +170,14 @@ export function containersRepo(db: Db) {
      * reconciler's, which lists only the local engine.
      */
     markMissing(seenContainerIds: Set<string>): ContainerRecord[] {
-      const rows = db
+      const ids = db
         .prepare(
-          "SELECT * FROM containers WHERE container_id IS NOT NULL AND node IS NULL AND state != 'missing'",
+          "SELECT id, container_id FROM containers WHERE container_id IS NOT NULL AND node IS NULL AND state != 'missing'",
         )
-        .all() as Row[]
-      const gone = rows.filter((r) => !seenContainerIds.has(r.container_id as string))
+        .all() as Pick<Row, 'id' | 'container_id'>[]
+      const goneIds = ids.filter((r) => !seenContainerIds.has(r.container_id as string))
+      const byId = db.prepare('SELECT * FROM containers WHERE id = ?')
+      const gone = goneIds.map((r) => byId.get(r.id) as Row)
       const update = db.prepare("UPDATE containers SET state = 'missing' WHERE id = ?")
       db.transaction(() => {
         for (const r of gone) update.run(r.id)

@@ -10,6 +10,7 @@ export function openDatabase(dataDir: string, migrations = MIGRATIONS): Db {
   mkdirSync(dataDir, { recursive: true })
   const db = new Database(join(dataDir, 'forge.db'))
   db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   cachePreparedStatements(db)

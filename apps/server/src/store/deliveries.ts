@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto'
-import type {
-  BindingOutcome,
-  Delivery,
-  DeliveryInput,
-  SignatureResult,
-} from '../deliveries/types.js'
+import type { Delivery, DeliveryInput, SignatureResult } from '../deliveries/types.js'
 import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
+import { timeOrderedId } from './ids.js'
 
 interface Row {
   id: string
@@ -103,12 +98,15 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
         .get(triggerId, externalId) as Row | undefined
       return r && toDelivery(r)
     },
+    /** Inserts the row; the answer is built from the input, not read back. */
     create(input: DeliveryInput): Delivery {
-      const id = randomUUID()
+      const id = input.id ?? timeOrderedId()
+      const receivedAt = now()
+      const outcomes = input.outcomes ?? []
       db.prepare(
         `INSERT INTO deliveries (id, trigger_id, vendor, external_id, status, signature, error, note,
-          events, headers, body, received_at, redelivery_of)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          events, outcomes, headers, body, received_at, redelivery_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         input.triggerId,
@@ -119,18 +117,26 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
         input.error ?? null,
         input.note ?? null,
         JSON.stringify(input.events),
+        JSON.stringify(outcomes),
         sealedHeaders(id, input.headers),
-        Buffer.from(input.body),
-        now(),
+        Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength),
+        receivedAt,
         input.redeliveryOf ?? null,
       )
-      return this.get(id) as Delivery
-    },
-    setOutcomes(id: string, outcomes: BindingOutcome[]): void {
-      db.prepare('UPDATE deliveries SET outcomes = ? WHERE id = ?').run(
-        JSON.stringify(outcomes),
+      return {
         id,
-      )
+        triggerId: input.triggerId,
+        vendor: input.vendor,
+        externalId: input.externalId,
+        status: input.status,
+        signature: input.signature,
+        error: input.error ?? null,
+        note: input.note ?? null,
+        events: input.events,
+        outcomes,
+        receivedAt,
+        redeliveryOf: input.redeliveryOf ?? null,
+      }
     },
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { DeploymentIntent } from '@forge/core'
 import type {
   CurrentRelease,
@@ -8,6 +7,7 @@ import type {
   LogLine,
 } from '../deploys/types.js'
 import { type Db, now, parseJson } from './db.js'
+import { timeOrderedId } from './ids.js'
 
 interface Row {
   id: string
@@ -68,15 +68,21 @@ export function deploysRepo(db: Db) {
           .all(workloadId, limit) as Row[]
       ).map(toDeploy)
     },
-    withStatus(status: DeployStatus): Deploy[] {
+    /** The deploys queued or running (the IN term lets SQLite use the partial index). */
+    withStatus(status: 'queued' | 'running'): Deploy[] {
       return (
         db
-          .prepare(`SELECT ${COLUMNS} FROM deploys WHERE status = ? ORDER BY queued_at, rowid`)
+          .prepare(
+            `SELECT ${COLUMNS} FROM deploys WHERE status IN ('queued', 'running') AND status = ?
+              ORDER BY queued_at, rowid`,
+          )
           .all(status) as Row[]
       ).map(toDeploy)
     },
+    /** Inserts a queued deploy; the answer is built from what was written, not read back. */
     create(workloadId: string, intent: DeploymentIntent): Deploy {
-      const id = randomUUID()
+      const id = timeOrderedId()
+      const queuedAt = now()
       db.prepare(
         `INSERT INTO deploys (id, workload_id, status, reason, intent, trigger_id, binding_id,
           delivery_id, queued_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
@@ -88,9 +94,24 @@ export function deploysRepo(db: Db) {
         intent.triggerId ?? null,
         intent.bindingId ?? null,
         intent.deliveryId ?? null,
-        now(),
+        queuedAt,
       )
-      return this.get(id) as Deploy
+      return {
+        id,
+        workloadId,
+        status: 'queued',
+        reason: intent.reason,
+        intent,
+        triggerId: intent.triggerId ?? null,
+        bindingId: intent.bindingId ?? null,
+        deliveryId: intent.deliveryId ?? null,
+        progress: null,
+        error: null,
+        release: null,
+        queuedAt,
+        startedAt: null,
+        finishedAt: null,
+      }
     },
     /** Running, with the source config it runs with (what `outdated` compares against). */
     start(id: string, config: Record<string, unknown>): void {
@@ -98,11 +119,13 @@ export function deploysRepo(db: Db) {
         "UPDATE deploys SET status = 'running', started_at = ?, config = ? WHERE id = ?",
       ).run(now(), JSON.stringify(config), id)
     },
+    /** Records the end; returns the finish time written. */
     finish(
       id: string,
       status: DeployStatus,
       fields: { error?: string | null; release?: unknown; urls?: readonly string[] } = {},
-    ): void {
+    ): string {
+      const finishedAt = now()
       db.prepare(
         'UPDATE deploys SET status = ?, error = ?, release = ?, urls = ?, finished_at = ? WHERE id = ?',
       ).run(
@@ -110,9 +133,10 @@ export function deploysRepo(db: Db) {
         fields.error ?? null,
         fields.release === undefined ? null : JSON.stringify(fields.release),
         fields.urls === undefined ? null : JSON.stringify(fields.urls),
-        now(),
+        finishedAt,
         id,
       )
+      return finishedAt
     },
     appendLog(id: string, line: LogLine, progress?: string): void {
       db.prepare(
@@ -177,14 +201,19 @@ export function deploysRepo(db: Db) {
     },
     /** At boot: a deploy left running by a crash can never finish; say so. */
     failInterrupted(message: string): string[] {
-      const rows = db.prepare("SELECT id FROM deploys WHERE status = 'running'").all() as {
+      const rows = db
+        .prepare(
+          "SELECT id FROM deploys WHERE status IN ('queued', 'running') AND status = 'running'",
+        )
+        .all() as {
         id: string
       }[]
       const t = now()
       const line = JSON.stringify({ at: t, level: 'error', message })
       db.prepare(
         `UPDATE deploys SET status = 'failed', error = ?, finished_at = ?,
-          log = json_insert(log, '$[#]', json(?)) WHERE status = 'running'`,
+          log = json_insert(log, '$[#]', json(?))
+          WHERE status IN ('queued', 'running') AND status = 'running'`,
       ).run(message, t, line)
       return rows.map((r) => r.id)
     },

@@ -144,4 +144,13 @@ CREATE INDEX deploys_workload_status ON deploys (workload_id, status);
 ALTER TABLE containers ADD COLUMN node TEXT;
 `,
   },
+  {
+    version: 5,
+    name: 'active-deploys-index',
+    sql: `
+DROP INDEX IF EXISTS deploys_status;
+DROP INDEX IF EXISTS deploys_workload_status;
+CREATE INDEX deploys_active ON deploys (workload_id, status) WHERE status IN ('queued', 'running');
+`,
+  },
 ]

@@ -29,8 +29,18 @@ const toTrigger = (r: Row): Trigger => ({
   updatedAt: r.updated_at,
 })
 
+/** What an inbound webhook needs of its trigger. */
+export interface WebhookTarget {
+  trigger: Trigger
+  secretHash: string
+  signingSecret: string | undefined
+}
+
 export function triggersRepo(db: Db, box: SecretBox) {
   const aad = (id: string, what: string) => `trigger:${id}:${what}`
+  // Every write to triggers empties it; reads of unchanged triggers are served from it.
+  const webhookTargets = new Map<string, WebhookTarget>()
+  const changed = () => webhookTargets.clear()
   const row = (id: string) =>
     db.prepare('SELECT * FROM triggers WHERE id = ?').get(id) as Row | undefined
   return {
@@ -44,6 +54,7 @@ export function triggersRepo(db: Db, box: SecretBox) {
       return r && toTrigger(r)
     },
     create(input: TriggerInput): Trigger {
+      changed()
       const id = randomUUID()
       const secret = randomToken()
       const t = now()
@@ -67,6 +78,7 @@ export function triggersRepo(db: Db, box: SecretBox) {
       return this.get(id) as Trigger
     },
     update(id: string, input: TriggerInput): Trigger {
+      changed()
       const cur = row(id) as Row
       db.prepare(
         `UPDATE triggers SET name = ?, config = ?, enabled = ?, require_signature = ?,
@@ -87,6 +99,7 @@ export function triggersRepo(db: Db, box: SecretBox) {
       return this.get(id) as Trigger
     },
     remove(id: string): void {
+      changed()
       db.prepare('DELETE FROM triggers WHERE id = ?').run(id)
     },
     /** The webhook secret in the trigger's URL, decrypted for display. */
@@ -101,6 +114,7 @@ export function triggersRepo(db: Db, box: SecretBox) {
         : undefined
     },
     rotateSecret(id: string): string {
+      changed()
       const secret = randomToken()
       db.prepare(
         'UPDATE triggers SET secret_hash = ?, secret_sealed = ?, updated_at = ? WHERE id = ?',
@@ -111,12 +125,28 @@ export function triggersRepo(db: Db, box: SecretBox) {
       const r = db.prepare('SELECT * FROM triggers WHERE name = ?').get(name) as Row | undefined
       return r && toTrigger(r)
     },
-    /** Looks a trigger up by the hash of its webhook secret; returns the stored hash too. */
-    findBySecretHash(hash: string): { trigger: Trigger; secretHash: string } | undefined {
+    /**
+     * The trigger a webhook URL's secret names (by its hash), with the stored hash and the
+     * decrypted signing secret: what every inbound webhook needs. Kept in memory until a trigger
+     * changes, so a burst of webhooks reads and decrypts once.
+     */
+    findBySecretHash(hash: string): WebhookTarget | undefined {
+      const cached = webhookTargets.get(hash)
+      if (cached) return cached
       const r = db.prepare('SELECT * FROM triggers WHERE secret_hash = ?').get(hash) as
         | Row
         | undefined
-      return r && { trigger: toTrigger(r), secretHash: r.secret_hash }
+      if (!r) return undefined
+      const target: WebhookTarget = {
+        trigger: toTrigger(r),
+        secretHash: r.secret_hash,
+        signingSecret: r.signing_secret_sealed
+          ? box.decrypt(r.signing_secret_sealed, aad(r.id, 'signing'))
+          : undefined,
+      }
+      if (webhookTargets.size >= 1000) webhookTargets.clear()
+      webhookTargets.set(hash, target)
+      return target
     },
   }
 }

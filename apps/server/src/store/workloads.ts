@@ -40,6 +40,16 @@ export function workloadsRepo(db: Db, box: SecretBox) {
         : db.prepare('SELECT * FROM workloads ORDER BY created_at').all()
       return (rows as Row[]).map(toWorkload)
     },
+    /** The workloads bound to a trigger, in one query (what a fan-out offers a delivery to). */
+    boundTo(triggerId: string): Workload[] {
+      return (
+        db
+          .prepare(
+            'SELECT * FROM workloads WHERE id IN (SELECT workload_id FROM trigger_bindings WHERE trigger_id = ?)',
+          )
+          .all(triggerId) as Row[]
+      ).map(toWorkload)
+    },
     get(id: string): Workload | undefined {
       const row = db.prepare('SELECT * FROM workloads WHERE id = ?').get(id) as Row | undefined
       return row && toWorkload(row)
