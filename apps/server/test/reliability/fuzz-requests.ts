@@ -117,6 +117,39 @@ export const FUZZ_REPOS = {
 } as const
 export const FUZZ_IMAGE = 'registry.fuzz.test/forge-fuzz/web'
 
+/** Where each git vendor's push names its repository and commit, and the headers it sends. */
+const GIT_TEMPLATES = {
+  github: {
+    file: 'github/push.json',
+    repository: 'repository.full_name',
+    commit: ['after', 'head_commit.id'],
+    event: ['x-github-event', 'push'],
+    delivery: 'x-github-delivery',
+  },
+  gitlab: {
+    file: 'gitlab/push-event.json',
+    repository: 'project.path_with_namespace',
+    commit: ['after', 'checkout_sha'],
+    event: ['x-gitlab-event', 'Push Hook'],
+    delivery: 'x-gitlab-event-uuid',
+  },
+  gitea: {
+    file: 'gitea/push-event.json',
+    repository: 'repository.full_name',
+    commit: ['after', 'head_commit.id'],
+    event: ['x-gitea-event', 'push'],
+    delivery: 'x-gitea-delivery',
+  },
+} as const
+
+function setAt(target: Json, path: string, value: unknown): void {
+  const keys = path.split('.')
+  const last = keys.pop() as string
+  let at = target
+  for (const key of keys) at = at[key]
+  at[last] = value
+}
+
 /** Which workload (by name) each real push deploys. */
 export const TEMPLATE_WORKLOADS = {
   github: 'fuzz-github',
@@ -244,7 +277,10 @@ export interface Plan {
   next(completed: readonly FuzzRequest[]): FuzzRequest
 }
 
-/** The request mix: about 2% real pushes, the rest garbage of every category, for every kind. */
+/**
+ * The request mix: 15% real pushes (each a deploy: enough deploys for the memory bound to see what
+ * a deploy leaves behind), 1% replays of them, the rest garbage of every category, for every kind.
+ */
 export function planRequests(targets: Record<Kind, Target>, seed: number): Plan {
   const rand = prng(seed)
   const seeds = loadSeeds()
@@ -273,42 +309,18 @@ export function planRequests(targets: Record<Kind, Target>, seed: number): Plan 
     let headers: Record<string, string>
     let body: Uint8Array
     switch (template) {
-      case 'github': {
-        const payload = PLAYGROUND('github/push.json')
-        payload.repository.full_name = FUZZ_REPOS.github
-        payload.after = commit
-        payload.head_commit.id = commit
-        body = json(payload)
-        headers = {
-          'content-type': 'application/json',
-          'x-github-event': 'push',
-          'x-github-delivery': id,
-        }
-        break
-      }
-      case 'gitlab': {
-        const payload = PLAYGROUND('gitlab/push-event.json')
-        payload.project.path_with_namespace = FUZZ_REPOS.gitlab
-        payload.after = commit
-        payload.checkout_sha = commit
-        body = json(payload)
-        headers = {
-          'content-type': 'application/json',
-          'x-gitlab-event': 'Push Hook',
-          'x-gitlab-event-uuid': id,
-        }
-        break
-      }
+      case 'github':
+      case 'gitlab':
       case 'gitea': {
-        const payload = PLAYGROUND('gitea/push-event.json')
-        payload.repository.full_name = FUZZ_REPOS.gitea
-        payload.after = commit
-        payload.head_commit.id = commit
+        const git = GIT_TEMPLATES[template]
+        const payload = PLAYGROUND(git.file)
+        setAt(payload, git.repository, FUZZ_REPOS[template])
+        for (const path of git.commit) setAt(payload, path, commit)
         body = json(payload)
         headers = {
           'content-type': 'application/json',
-          'x-gitea-event': 'push',
-          'x-gitea-delivery': id,
+          [git.event[0]]: git.event[1],
+          [git.delivery]: id,
         }
         break
       }
@@ -594,9 +606,9 @@ export function planRequests(targets: Record<Kind, Target>, seed: number): Plan 
     seed,
     next(completed) {
       const roll = rand.next()
-      if (roll < 0.02) return realPush(rand.pick(Object.keys(TEMPLATE_KIND) as Template[]))
+      if (roll < 0.15) return realPush(rand.pick(Object.keys(TEMPLATE_KIND) as Template[]))
       // Replays of recent real pushes (dedupe by delivery id; the manual trigger has none).
-      if (roll < 0.025) {
+      if (roll < 0.16) {
         const recent = completed.filter((r) => r.target !== 'manual')
         if (recent.length) {
           const original = rand.pick(recent)

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, waitFor } from '../../../../test-support/ports.js'
 import { makeFirstPartyInstance } from '../e2e/support.js'
-import { ADMIN_TOKEN, FIXTURES, type Json } from '../helpers.js'
+import { ADMIN_TOKEN, apiRequest, FIXTURES, type Json } from '../helpers.js'
 
 /** The built CLI: the reliability tests run the server as an operator does, in its own process. */
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
@@ -44,6 +44,11 @@ export interface ChildServer {
   api(method: string, path: string, body?: unknown, token?: string | null): Promise<Json>
   /** The process's resident set size, from /proc (MiB). */
   rssMb(): number
+  /**
+   * The heap the server retains after a full GC, and its RSS (MiB); only for a server spawned
+   * with `measureMemory` (memory-probe.cjs, preloaded).
+   */
+  memoryAfterGc(): Promise<{ heapUsedMb: number; rssMb: number }>
   /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>
 }
@@ -55,6 +60,8 @@ export interface SpawnOptions {
   port?: number
   /** Keep at most this many bytes of each output stream (default 8 MiB). */
   keepBytes?: number
+  /** Preload memory-probe.cjs (with --expose-gc) so memoryAfterGc() can ask. */
+  measureMemory?: boolean
 }
 
 const gone = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
@@ -66,9 +73,14 @@ export async function spawnServer(options: SpawnOptions): Promise<ChildServer> {
   if (!existsSync(CLI))
     throw new Error(`Build the server first (${CLI} is missing): pnpm --filter @forge/server build`)
   const port = options.port ?? (await freePort())
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const memoryFile = join(options.dataDir, '..', `memory-${port}.json`)
+  const probe = options.measureMemory
+    ? ['--expose-gc', '--require', join(import.meta.dirname, 'memory-probe.cjs')]
+    : []
+  const child = spawn(process.execPath, [...probe, CLI, 'serve'], {
     env: {
       ...process.env,
+      FORGE_TEST_MEMORY_FILE: memoryFile,
       FORGE_PORT: String(port),
       FORGE_HOST: '127.0.0.1',
       FORGE_DATA_DIR: options.dataDir,
@@ -111,30 +123,37 @@ export async function spawnServer(options: SpawnOptions): Promise<ChildServer> {
     child,
     stdout: () => Buffer.concat(out),
     stderr: () => Buffer.concat(err),
-    async api(method, path, body, token = ADMIN_TOKEN) {
-      const res = await fetch(url + path, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      const text = await res.text()
-      let json: Json = null
-      try {
-        json = text ? JSON.parse(text) : null
-      } catch {
-        json = { text }
-      }
-      if (json && typeof json === 'object' && !Array.isArray(json))
-        Object.defineProperty(json, 'httpStatus', { value: res.status, enumerable: false })
-      return json
-    },
+    api: async (method, path, body, token = ADMIN_TOKEN) =>
+      (await apiRequest(url, method, path, body, token)).body,
     rssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
       const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN)
       return kb / 1024
+    },
+    async memoryAfterGc() {
+      if (!options.measureMemory) throw new Error('spawnServer({ measureMemory: true }) to measure')
+      const read = () => {
+        try {
+          return JSON.parse(readFileSync(memoryFile, 'utf8')) as {
+            seq: number
+            heapUsed: number
+            rss: number
+          }
+        } catch {
+          return null
+        }
+      }
+      const before = read()?.seq ?? 0
+      child.kill('SIGUSR2')
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const now = read()
+        if (now && now.seq > before)
+          return { heapUsedMb: now.heapUsed / 1024 / 1024, rssMb: now.rss / 1024 / 1024 }
+        if (Date.now() > deadline)
+          throw new Error('the server did not report its memory within 10 s')
+        await new Promise((r) => setTimeout(r, 20))
+      }
     },
     async stop(graceMs = 15_000) {
       if (gone(child)) return
