@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const dirs = ['packages', 'apps']
+// examples/ too: a public example (a third-party plugin) is published like any package.
+const dirs = ['packages', 'apps', 'examples']
   .flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name)))
   .filter((dir) => existsSync(join(root, dir, 'package.json')))
 

@@ -36,6 +36,9 @@ node scripts/api-report.mjs
 node scripts/core-size.mjs
 node scripts/web-size.mjs
 
+log "release rehearsal in a temporary copy: changeset version, pack every public package, publish --dry-run"
+node scripts/release-check.mjs
+
 log "running the test suite"
 report=.vitest-report.json
 status=0

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sendHook, startServer, type TestServer, waitForDeploy } from './helpers.js'
+import { type Json, sendHook, startServer, type TestServer, waitForDeploy } from './helpers.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -259,6 +259,15 @@ describe('triggers and bindings', () => {
     expect(badPatch.status).toBe(400)
     expect(badPatch.body.error.issues[0].path).toBe('config.tags')
     expect((await server.api('GET', `/api/workloads/${w.id}/triggers`)).body).toHaveLength(1)
+    const listed = (await server.api('GET', '/api/triggers')).body.find((x: Json) => x.id === t.id)
+    expect(listed).toMatchObject({ bindingCount: 1, lastDelivery: null })
+    const hook = await sendHook(t.webhookUrl, { events: [] }, t.signingSecret)
+    const after = (await server.api('GET', '/api/triggers')).body.find((x: Json) => x.id === t.id)
+    expect(after.lastDelivery).toMatchObject({
+      id: hook.body.deliveryId,
+      status: 202,
+      vendor: 'test',
+    })
     expect((await server.api('DELETE', `/api/bindings/${bound.body.id}`)).status).toBe(204)
     expect((await server.api('DELETE', `/api/bindings/${bound.body.id}`)).status).toBe(404)
   })

@@ -5,7 +5,7 @@ import { defineSource, type SourceContext, settingsService, throwIfAborted } fro
 import { z } from 'zod'
 
 /** `fileName` is a bare file name: no separators, so a config can never write outside its folder. */
-export const greetingFileConfig = z.object({
+export const greetingFileConfig = z.strictObject({
   message: z.string().min(1).max(10_000),
   fileName: z
     .string()

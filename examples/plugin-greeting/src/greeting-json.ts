@@ -8,7 +8,7 @@ import {
 import { z } from 'zod'
 
 /** The trigger's config (and what a binding may override): who this workload greets. */
-export const greetingJsonConfig = z.object({
+export const greetingJsonConfig = z.strictObject({
   /** Only redeploy for greetings to this name; absent means every greeting. */
   to: z.string().min(1).optional(),
 })

@@ -48,7 +48,7 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<void> {
   const signal = options.signal ?? new AbortController().signal
   const target =
     probe.type === 'http'
-      ? `http://${probe.host}:${probe.port}${probe.path ?? '/'}`
+      ? probeUrl(probe)
       : `the Docker HEALTHCHECK of ${options.container?.id.slice(0, 12) ?? '(no container)'}`
   let last = 'not probed'
   const patience = retries * interval
@@ -80,7 +80,7 @@ async function probeHttp(
   signal: AbortSignal,
 ): Promise<true | string> {
   const [min, max] = probe.expectStatus ?? [200, 399]
-  const url = `http://${probe.host}:${probe.port}${probe.path ?? '/'}`
+  const url = probeUrl(probe)
   try {
     const response = await fetch(url, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
@@ -95,6 +95,13 @@ async function probeHttp(
     if (e.name === 'TimeoutError') return `no answer within ${timeout} ms`
     return e.cause?.code ?? e.message ?? String(error)
   }
+}
+
+// An IPv6 address goes in brackets (`http://[::1]:8080/`).
+function probeUrl(probe: HttpProbe): string {
+  const host =
+    probe.host.includes(':') && !probe.host.startsWith('[') ? `[${probe.host}]` : probe.host
+  return `http://${host}:${probe.port}${probe.path ?? '/'}`
 }
 
 async function probeDockerHealth(container: Docker.Container | undefined): Promise<true | string> {

@@ -14,7 +14,14 @@ export { forgeLabels, LABELS, resourceName, shortId, workloadFilter } from './la
 export type { ContainerLogOptions, LogEntry } from './logs.js'
 export { containerLogLines } from './logs.js'
 export type { PulledImage, PullOptions, PullPolicy, RegistryAuth } from './pull.js'
-export { inspectImage, pullImage, repository, withDefaultTag } from './pull.js'
+export {
+  digestReference,
+  inspectImage,
+  pullImage,
+  referenceTag,
+  repository,
+  withDefaultTag,
+} from './pull.js'
 export {
   isDeploying,
   newReleaseId,
@@ -28,6 +35,7 @@ export {
   faceRoutes,
   removeStaleRoutes,
   removeWorkloadRoutes,
+  restoreRoutes,
   switchRoutes,
 } from './routes.js'
 export type { Face, RegistryAuthConfig } from './schemas.js'
@@ -40,6 +48,7 @@ export {
   volumeSchema,
 } from './schemas.js'
 export { normalizeState } from './state.js'
+export { prefixPath, publishAddress, publishedUrl, routeUrls } from './urls.js'
 export type { ResolvedVolumes, VolumeContext, VolumeSpec, VolumeToCreate } from './volumes.js'
 export {
   createVolumes,

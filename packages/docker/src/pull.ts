@@ -89,6 +89,19 @@ export function repository(ref: string): string {
   return colon === -1 ? ref : ref.slice(0, colon)
 }
 
+/** `host:5000/app:2` → `2`; `app` and `app@sha256:..` → null. */
+export function referenceTag(ref: string): string | null {
+  if (ref.includes('@')) return null
+  const name = ref.slice(ref.lastIndexOf('/') + 1)
+  const colon = name.indexOf(':')
+  return colon === -1 ? null : name.slice(colon + 1)
+}
+
+/** The reference a digest names: `repo@sha256:...` as it is, a bare `sha256:...` joined to `image`. */
+export function digestReference(image: string, digest: string): string {
+  return digest.includes('@') ? digest : `${image}@${digest}`
+}
+
 interface ProgressEvent {
   status?: string
   id?: string

@@ -1,4 +1,4 @@
-import type { ProxyDriver, ProxyRoute, WorkloadRef } from '@forge/core'
+import type { Logger, ProxyDriver, ProxyRoute, WorkloadRef } from '@forge/core'
 import { resourceName } from './labels.js'
 import type { Face } from './schemas.js'
 
@@ -68,4 +68,35 @@ export async function removeWorkloadRoutes(
     ...(await proxy.listRoutes()).map((r) => r.id).filter((id) => id.startsWith(prefix)),
   ])
   for (const id of owned) await proxy.removeRoute(id)
+}
+
+/**
+ * Puts back the routes the proxy lost (a Caddy restarted with an empty config, a route deleted by
+ * hand) or that point elsewhere, says so on `log`, and returns them. One listing per call, and a
+ * route is written only when it differs, since every write makes a proxy such as Caddy reload.
+ */
+export async function restoreRoutes(
+  proxy: ProxyDriver,
+  wanted: readonly ProxyRoute[],
+  log?: Pick<Logger, 'warn'>,
+): Promise<ProxyRoute[]> {
+  if (wanted.length === 0) return []
+  const live = new Map((await proxy.listRoutes()).map((route) => [route.id, route]))
+  const lost = wanted.filter((route) => !sameRoute(live.get(route.id), route))
+  if (lost.length === 0) return []
+  await switchRoutes(proxy, lost)
+  log?.warn(`Put back ${lost.length} route(s) the proxy lost`, { routes: lost.map((r) => r.id) })
+  return lost
+}
+
+// A proxy may store a prefix without its trailing slash, and hosts in its own order.
+function sameRoute(live: ProxyRoute | undefined, wanted: ProxyRoute): boolean {
+  const prefix = (p: string | undefined) => (p ?? '').replace(/\/+$/, '')
+  const hosts = (r: ProxyRoute) => [...r.hosts].sort().join(',')
+  return (
+    live !== undefined &&
+    live.upstream === wanted.upstream &&
+    prefix(live.pathPrefix) === prefix(wanted.pathPrefix) &&
+    hosts(live) === hosts(wanted)
+  )
 }

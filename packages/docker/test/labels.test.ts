@@ -1,7 +1,9 @@
 import {
+  digestReference,
   dockerConnection,
   forgeLabels,
   normalizeState,
+  referenceTag,
   repository,
   resourceName,
   withDefaultTag,
@@ -75,6 +77,22 @@ describe('repository', () => {
     expect(repository('127.0.0.1:5000/app:2')).toBe('127.0.0.1:5000/app')
     expect(repository('127.0.0.1:5000/app')).toBe('127.0.0.1:5000/app')
     expect(repository('app@sha256:abc')).toBe('app')
+  })
+})
+
+describe('referenceTag', () => {
+  it('reads the tag, never a registry port or a digest', () => {
+    expect(referenceTag('127.0.0.1:5000/app:2')).toBe('2')
+    expect(referenceTag('127.0.0.1:5000/app')).toBeNull()
+    expect(referenceTag('app@sha256:abc')).toBeNull()
+    expect(referenceTag('app:latest')).toBe('latest')
+  })
+})
+
+describe('digestReference', () => {
+  it('joins a bare digest to the image and keeps a full reference as it is', () => {
+    expect(digestReference('reg:5000/web', 'sha256:ab')).toBe('reg:5000/web@sha256:ab')
+    expect(digestReference('reg:5000/api', 'reg:5000/web@sha256:ab')).toBe('reg:5000/web@sha256:ab')
   })
 })
 

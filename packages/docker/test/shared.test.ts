@@ -1,11 +1,16 @@
+import type { ProxyDriver, ProxyRoute } from '@forge/core'
 import {
   faceRoutes,
   faceSchema,
   memoryBytes,
+  publishAddress,
+  publishedUrl,
   redact,
   registryCredentials,
   registryHost,
   releaseEnv,
+  restoreRoutes,
+  routeUrls,
   volumeSchema,
   withRelease,
 } from '@forge/docker'
@@ -93,5 +98,77 @@ describe('routes and releases', () => {
     const history = ['r3', 'r2', 'r1'].map((id) => ({ id }))
     expect(withRelease(history, { id: 'r4' }, 3).map((r) => r.id)).toEqual(['r4', 'r3', 'r2'])
     expect(withRelease(history, { id: 'r2' }, 3).map((r) => r.id)).toEqual(['r2', 'r3', 'r1'])
+  })
+})
+
+// A proxy that keeps routes in a map and counts writes: enough to see what a helper asks of it.
+function mapProxy(urlsFor?: ProxyDriver['urlsFor']) {
+  const table = new Map<string, ProxyRoute>()
+  let writes = 0
+  const proxy: ProxyDriver = {
+    async upsertRoute(route) {
+      writes++
+      table.set(route.id, structuredClone(route))
+    },
+    async removeRoute(id) {
+      table.delete(id)
+    },
+    async listRoutes() {
+      return [...table.values()].map((r) => structuredClone(r))
+    },
+    ...(urlsFor ? { urlsFor } : {}),
+  }
+  return { proxy, table, writes: () => writes }
+}
+
+describe('where a workload answers', () => {
+  it('publishes on the host setting, loopback when there is none', () => {
+    expect(publishAddress({ publishHost: '10.0.0.5' })).toBe('10.0.0.5')
+    expect(publishAddress({ publishHost: '' })).toBe('127.0.0.1')
+    expect(publishAddress(undefined)).toBe('127.0.0.1')
+  })
+
+  it.each([
+    ['127.0.0.1', {}, 'http://127.0.0.1:8080/'],
+    ['::1', {}, 'http://[::1]:8080/'],
+    ['0.0.0.0', { publicUrl: 'https://forge.example.com' }, 'http://forge.example.com:8080/'],
+    ['::', {}, 'http://127.0.0.1:8080/'],
+  ])('a port published on %s answers at the URL a user types', (address, settings, url) => {
+    expect(publishedUrl(address, 8080, settings)).toBe(url)
+  })
+
+  it("takes the proxy's URLs for routes, or http://host/prefix/ from a proxy that has none", () => {
+    const routes = [
+      { hosts: ['web.example.com'] },
+      { hosts: ['web.example.com'], pathPrefix: '/api' },
+    ]
+    expect(routeUrls(mapProxy().proxy, routes)).toEqual([
+      'http://web.example.com/',
+      'http://web.example.com/api/',
+    ])
+    const viaTls = mapProxy((r) => r.hosts.map((h) => `https://${h}:8443/`)).proxy
+    expect(routeUrls(viaTls, routes)).toEqual(['https://web.example.com:8443/'])
+  })
+})
+
+describe('restoreRoutes', () => {
+  const web: ProxyRoute = { id: 'forge-1-web', hosts: ['web.test'], upstream: '127.0.0.1:3001' }
+  const api: ProxyRoute = { ...web, id: 'forge-1-api', pathPrefix: '/api/' }
+
+  it('puts back a lost route and one pointing elsewhere, writing nothing that is already right', async () => {
+    const { proxy, table, writes } = mapProxy()
+    // The proxy keeps `/api` without its slash: that is the same route.
+    table.set(api.id, { ...api, pathPrefix: '/api' })
+    table.set(web.id, { ...web, upstream: '127.0.0.1:9999' })
+    const warned: unknown[] = []
+    const log = { warn: (message: string, fields?: unknown) => warned.push([message, fields]) }
+    expect((await restoreRoutes(proxy, [web, api], log)).map((r) => r.id)).toEqual([web.id])
+    expect(warned).toEqual([['Put back 1 route(s) the proxy lost', { routes: [web.id] }]])
+    expect(table.get(web.id)?.upstream).toBe('127.0.0.1:3001')
+    table.clear()
+    expect((await restoreRoutes(proxy, [web, api])).map((r) => r.id)).toEqual([web.id, api.id])
+    expect(await restoreRoutes(proxy, [web, api], log)).toEqual([])
+    expect(warned).toHaveLength(1)
+    expect(writes()).toBe(3)
   })
 })

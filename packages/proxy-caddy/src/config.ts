@@ -1,6 +1,12 @@
 import { z } from 'zod'
 
-export const caddyConfigSchema = z.object({
+// The host passes FORGE_CADDY_* variables as strings: `FORGE_CADDY_AUTOMATIC_HTTPS=true` must work.
+const flag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false']).transform((value) => value === 'true'),
+])
+
+export const caddyConfigSchema = z.strictObject({
   /** Where Caddy's admin API listens; the host fills it from FORGE_CADDY_ADMIN_URL. */
   adminUrl: z.url().default('http://127.0.0.1:2019'),
   /** The address Caddy serves workloads on (FORGE_CADDY_LISTEN). */
@@ -11,7 +17,7 @@ export const caddyConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
     .default('forge'),
   /** Let Caddy obtain certificates for the routes' hosts (needs public DNS and ports 80/443). */
-  automaticHttps: z.boolean().default(false),
+  automaticHttps: flag.default(false),
 })
 
 export type CaddyConfig = z.infer<typeof caddyConfigSchema>

@@ -3,6 +3,7 @@ import { forgeError } from '@forge/core'
 import { AdminResponseError, createCaddyAdmin } from './admin.js'
 import { type CaddyConfig, type CaddyConfigInput, caddyConfigSchema } from './config.js'
 import { CaddyErrors } from './errors.js'
+import { listenUrl, routeUrlsAt } from './listen.js'
 import { fromCaddyRoute, insertionIndex, toCaddyRoute } from './routes.js'
 
 type CaddyDocument = {
@@ -19,6 +20,12 @@ export function createCaddyProxy(input: CaddyConfigInput = {}, log?: Logger): Pr
   const config: CaddyConfig = caddyConfigSchema.parse(input)
   const admin = createCaddyAdmin(config.adminUrl)
   const routesPath = `/config/apps/http/servers/${config.serverName}/routes`
+  const served = listenUrl(config.listen, config.automaticHttps)
+  if (served.scheme === 'http' && served.port === 443) {
+    log?.warn(
+      `Caddy listens on ${config.listen} with automaticHttps off: it serves plain HTTP there, so workload URLs read http://<host>:443/. Set automaticHttps (FORGE_CADDY_AUTOMATIC_HTTPS=true) for HTTPS.`,
+    )
+  }
   // One change at a time: an insert position computed from a listing must still hold when used.
   let queue: Promise<unknown> = Promise.resolve()
   const serialized = <T>(op: () => Promise<T>): Promise<T> => {
@@ -96,6 +103,16 @@ export function createCaddyProxy(input: CaddyConfigInput = {}, log?: Logger): Pr
   }
 
   return {
+    urlsFor: (route) => routeUrlsAt(served, route),
+    // Any answer of the admin API will do: a Caddy that restarted empty answers too, and the
+    // sources put its routes back.
+    async ping() {
+      try {
+        await admin.request('GET', '/config/')
+      } catch (error) {
+        throw rejected('GET', '/config/', error)
+      }
+    },
     upsertRoute: (route) => serialized(() => upsert(route)),
     removeRoute: (id) =>
       serialized(async () => {

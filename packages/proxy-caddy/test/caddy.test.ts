@@ -1,6 +1,7 @@
 import { createServer, request, type Server } from 'node:http'
 import type { ProxyDriver } from '@forge/core'
-import plugin, { createCaddyProxy } from '@forge/proxy-caddy'
+import { validateConfig } from '@forge/core/host'
+import plugin, { caddyConfigSchema, caddyProxy, createCaddyProxy } from '@forge/proxy-caddy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import { freePort } from '../../../test-support/ports.js'
@@ -122,5 +123,71 @@ describe('@forge/proxy-caddy on a real Caddy', () => {
       hint: expect.stringContaining('FORGE_CADDY_ADMIN_URL'),
     })
     await expect(offline.listRoutes()).rejects.toMatchObject({ code: 'FORGE_CADDY_UNREACHABLE' })
+  })
+
+  it('answers a ping while its admin API is up, and rejects with the address and cause when it is not', async () => {
+    await expect(proxy.ping?.()).resolves.toBeUndefined()
+    const port = await freePort()
+    const offline = createCaddyProxy({ adminUrl: `http://127.0.0.1:${port}` })
+    await expect(offline.ping?.()).rejects.toMatchObject({
+      code: 'FORGE_CADDY_UNREACHABLE',
+      message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port}.*ECONNREFUSED`)),
+    })
+  })
+
+  it('hands out the URL a route answers at, which a client then reaches through Caddy', async () => {
+    const site = await upstream('site')
+    await proxy.upsertRoute({ id: 'forge-test-site', hosts: ['site.test'], upstream: site })
+    const [url] = proxy.urlsFor?.({ hosts: ['site.test'] }) ?? []
+    expect(url).toBe(`http://site.test:${listenPort}/`)
+    const { port } = new URL(url ?? '')
+    expect(Number(port)).toBe(listenPort)
+    expect(await get('site.test')).toEqual({ status: 200, body: 'site' })
+  })
+})
+
+describe('route URLs from the listen address', () => {
+  const urls = (listen: string, automaticHttps = false, pathPrefix?: string) =>
+    createCaddyProxy({ adminUrl: 'http://127.0.0.1:1', listen, automaticHttps }).urlsFor?.({
+      hosts: ['web.example.com'],
+      ...(pathPrefix ? { pathPrefix } : {}),
+    })
+
+  it.each([
+    [':80', false, undefined, 'http://web.example.com/'],
+    ['0.0.0.0:80', true, undefined, 'http://web.example.com/'],
+    ['127.0.0.1:20080', false, undefined, 'http://web.example.com:20080/'],
+    ['[::1]:8080', false, '/api', 'http://web.example.com:8080/api/'],
+    ['tcp/:8080', false, '/api/', 'http://web.example.com:8080/api/'],
+    [':443', true, undefined, 'https://web.example.com/'],
+    [':8443', true, '/docs', 'https://web.example.com:8443/docs/'],
+    // With automatic HTTPS off Caddy serves plain HTTP on 443 too (tried on Caddy 2.6).
+    [':443', false, undefined, 'http://web.example.com:443/'],
+  ])('listen %s, automaticHttps %s, prefix %s: %s', (listen, https, prefix, url) => {
+    expect(urls(listen, https, prefix)).toEqual([url])
+  })
+})
+
+describe('caddy config', () => {
+  it('refuses an unknown field, suggesting the one it resembles', async () => {
+    const result = await validateConfig(
+      caddyProxy.configSchema,
+      { listn: ':80' },
+      { at: 'proxy caddy' },
+    )
+    expect(result.ok).toBe(false)
+    expect(result.ok ? [] : result.issues).toEqual([
+      { path: 'proxy caddy.listn', message: 'unknown field; did you mean listen?' },
+    ])
+  })
+
+  it('reads automaticHttps from the string an environment variable gives', () => {
+    expect(caddyConfigSchema.parse({ automaticHttps: 'true' }).automaticHttps).toBe(true)
+    expect(caddyConfigSchema.parse({ automaticHttps: 'false' }).automaticHttps).toBe(false)
+    expect(caddyConfigSchema.safeParse({ automaticHttps: 'yes' }).success).toBe(false)
+  })
+
+  it('keeps its sample valid', () => {
+    expect(caddyConfigSchema.safeParse(caddyProxy.sample).success).toBe(true)
   })
 })

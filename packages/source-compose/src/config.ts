@@ -1,8 +1,23 @@
 import { z } from 'zod'
 
-export const composeConfigSchema = z.object({
+/** A host name (or a bare subdomain) routed through the proxy to one port of one service. */
+const face = z.strictObject({
+  /** A full host name, or a bare subdomain completed with the host's domain. */
+  host: z.string().min(1),
+  pathPrefix: z.string().startsWith('/').optional(),
+  /** The compose service the face reaches. */
+  service: z.string().min(1),
+  /** The container port of that service. */
+  port: z.number().int().min(1).max(65535),
+})
+
+// Strict: an unknown key is an error that names it, never silently dropped.
+export const composeConfigSchema = z.strictObject({
   /** The compose document, as YAML text. */
-  compose: z.string().min(1, 'the compose document is empty'),
+  compose: z
+    .string()
+    .min(1, 'the compose document is empty')
+    .meta({ title: 'Compose document', description: 'The docker-compose.yml, as YAML text', 'x-forge-widget': 'code' }),
   /** Compose project name; prefixed with `forge-<id8>-` and sanitized. Default: the workload name. */
   projectName: z.string().min(1).max(60).optional(),
   /** Extra dotenv text for `${VAR}` interpolation; the workload env wins over it. */
@@ -11,6 +26,9 @@ export const composeConfigSchema = z.object({
   removeVolumesOnTeardown: z.boolean().default(false),
   /** How long every service may take to be running (and healthy); default 120. */
   startTimeoutSeconds: z.number().int().min(5).max(3600).default(120),
+  /** Routes through the proxy to services of the stack (ignored when the host has no proxy). */
+  faces: z.array(face).default([]),
 })
 
 export type ComposeConfig = z.infer<typeof composeConfigSchema>
+export type ComposeFace = z.infer<typeof face>

@@ -34,4 +34,10 @@ export const ComposeErrors = {
       `Compose services were not all running and healthy after ${p.seconds} s (waiting for: ${p.pending}).`,
     hint: 'Raise `startTimeoutSeconds` if the stack starts slowly, or check the healthchecks of the services named above.',
   }),
+  FaceUnreachable: errorEntry<{ faces: string }>({
+    code: 'FORGE_COMPOSE_FACE_UNREACHABLE',
+    message: (p) =>
+      `The stack runs, but no published port reaches face(s) ${p.faces}: the service has no container publishing that port.`,
+    hint: 'Check that each face names a service of the document and the port its container listens on; a service with `network_mode: host` publishes no port.',
+  }),
 } as const

@@ -13,7 +13,16 @@ export interface ServiceStatus {
   image: string | null
   state: ContainerState | 'missing'
   port: number | null
+  /** Every TCP port its first container publishes, by address. */
+  published: PublishedPort[]
   replicas: number
+}
+
+export interface PublishedPort {
+  /** The address Docker bound (`127.0.0.1`, `0.0.0.0`, `::`). */
+  ip: string
+  privatePort: number
+  publicPort: number
 }
 
 type Listed = Docker.ContainerInfo
@@ -52,6 +61,7 @@ async function judge(
       image: null,
       state: 'missing',
       port: null,
+      published: [],
       replicas: 0,
     }
   }
@@ -62,6 +72,7 @@ async function judge(
     image: first.Image ?? null,
     state: normalizeState(first.State),
     port: publishedPort(first),
+    published: publishedPorts(first),
     replicas: containers.length,
   }
   for (const container of containers) {
@@ -97,4 +108,18 @@ async function judge(
 function publishedPort(container: Listed): number | null {
   const port = container.Ports?.find((p) => p.PublicPort)
   return port?.PublicPort ?? null
+}
+
+function publishedPorts(container: Listed): PublishedPort[] {
+  const seen = new Set<string>()
+  const ports: PublishedPort[] = []
+  for (const p of container.Ports ?? []) {
+    if (!p.PublicPort || p.Type !== 'tcp') continue
+    const ip = p.IP ?? '0.0.0.0'
+    const key = `${ip}|${p.PrivatePort}|${p.PublicPort}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    ports.push({ ip, privatePort: p.PrivatePort, publicPort: p.PublicPort })
+  }
+  return ports
 }

@@ -4,17 +4,31 @@ import {
   type DeployResult,
   defineSource,
   forgeError,
+  isForgeError,
+  type ProxyDriver,
+  type ProxyRoute,
+  proxyService,
   type ReconcileResult,
   type SourceContext,
   settingsService,
   throwIfAborted,
 } from '@forge/core'
-import { dockerService, workloadFilter } from '@forge/docker'
+import {
+  dockerService,
+  publishAddress,
+  removeStaleRoutes,
+  removeWorkloadRoutes,
+  restoreRoutes,
+  switchRoutes,
+  workloadFilter,
+} from '@forge/docker'
 import type Docker from 'dockerode'
+import { detectCompose } from './cli.js'
 import { type ComposeProject, compose, composeOrThrow, tail } from './compose.js'
 import { type ComposeConfig, composeConfigSchema } from './config.js'
-import { labelCompose } from './document.js'
+import { checkCompose, labelCompose } from './document.js'
 import { ComposeErrors } from './errors.js'
+import { faceRoutes, stackUrls } from './faces.js'
 import { observeServices, type ServiceStatus } from './observe.js'
 import {
   COMPOSE_FILE,
@@ -32,8 +46,13 @@ type Ctx = SourceContext<ComposeConfig>
 /** What the source keeps in the workload's state between deploys. */
 type ComposeState = {
   composeHash?: string
+  /** Set before the first `up`: a workload without it never ran compose, so teardown needs none. */
   project?: string
   services?: string[]
+  /** Proxy route ids of the faces. */
+  routes?: string[]
+  /** Container ports Forge published on loopback for the faces (left out of the URLs). */
+  facePorts?: { service: string; port: number }[]
 }
 
 // A service must stay up this long after `up -d` before the deploy counts it as started: a
@@ -52,9 +71,18 @@ function project(ctx: Ctx): ComposeProject {
 async function deploy(ctx: Ctx): Promise<DeployResult> {
   const config = ctx.workload.source.config
   const docker = ctx.services.get(dockerService)
+  const settings = ctx.services.get(settingsService)
+  const proxy = ctx.services.find(proxyService)
   ctx.progress('validate', 'parsing the compose document')
-  const document = labelCompose(config.compose, ctx.workload)
+  if (config.faces.length > 0 && !proxy)
+    ctx.progress('warning', 'the server has no proxy: faces are ignored, published ports answer')
+  const document = labelCompose(config.compose, ctx.workload, {
+    publishHost: publishAddress(settings),
+    faces: proxy ? config.faces : [],
+  })
   const names = document.services.map((s) => s.name)
+  // Before anything is written: without compose, nothing is left for a teardown to need it for.
+  await detectCompose()
 
   const target = project(ctx)
   await ensureDir(target.dir)
@@ -66,20 +94,52 @@ async function deploy(ctx: Ctx): Promise<DeployResult> {
   )
 
   throwIfAborted(ctx.signal, 'The compose deploy')
+  const state = await ctx.state.get<ComposeState>()
+  await ctx.state.patch({ project: target.name })
   ctx.progress('compose', `up -d --remove-orphans (project ${target.name})`)
   await composeOrThrow(ctx, target, ['up', '-d', '--remove-orphans'], (line) =>
     ctx.progress('compose', line),
   )
 
   const statuses = await waitForServices(ctx, docker, target, names)
-  await writeRows(ctx, statuses)
-  await ctx.state.patch({ composeHash: document.hash, project: target.name, services: names })
+  const routes = proxy ? await routeFaces(ctx, proxy, statuses, state.routes ?? []) : []
+  await writeRows(ctx, statuses, routes)
+  await ctx.state.patch({
+    composeHash: document.hash,
+    project: target.name,
+    services: names,
+    routes: routes.map((r) => r.id),
+    facePorts: document.facePorts,
+  })
   ctx.progress('done', `${names.length} service(s) running`)
   return {
     status: 'deployed',
     message: `${names.length} service(s) running: ${names.join(', ')}`,
     release: { id: document.hash.slice(0, 12), services: names },
+    urls: stackUrls(proxy, routes, statuses, document.facePorts, settings),
   }
+}
+
+/** Points every face at its service's published port; removes routes of faces that are gone. */
+async function routeFaces(
+  ctx: Ctx,
+  proxy: ProxyDriver,
+  statuses: ServiceStatus[],
+  previous: readonly string[],
+): Promise<ProxyRoute[]> {
+  const domain = ctx.services.find(settingsService)?.domain ?? null
+  const { faces } = ctx.workload.source.config
+  const { routes, unreachable } = faceRoutes(ctx.workload, faces, statuses, domain)
+  if (unreachable.length > 0) {
+    throw forgeError(ComposeErrors.FaceUnreachable, {
+      faces: unreachable.map((f) => `${f.host} → ${f.service}:${f.port}`).join(', '),
+    })
+  }
+  for (const r of routes)
+    ctx.progress('route', `${r.hosts[0]}${r.pathPrefix ?? ''} → ${r.upstream}`)
+  await switchRoutes(proxy, routes)
+  await removeStaleRoutes(proxy, previous, routes)
+  return routes
 }
 
 /** Polls until every service is ok and has stayed so for SETTLE_MS; fails on the first crash. */
@@ -134,15 +194,23 @@ async function failDeploy(
   throw forgeError(ComposeErrors.ServiceFailed, { services: services.join(', '), details })
 }
 
-async function writeRows(ctx: Ctx, statuses: ServiceStatus[]): Promise<void> {
+async function writeRows(
+  ctx: Ctx,
+  statuses: ServiceStatus[],
+  routes: readonly ProxyRoute[],
+): Promise<void> {
   const keep = new Set(statuses.map((s) => s.service))
+  const { faces } = ctx.workload.source.config
   for (const s of statuses) {
+    const face = faces.findIndex((f) => f.service === s.service)
     await ctx.containers.upsert({
       role: s.service,
       containerId: s.containerId,
       name: s.name,
       image: s.image,
       port: s.port,
+      routeId: face === -1 ? null : (routes[face]?.id ?? null),
+      subdomain: face === -1 ? null : (faces[face]?.host ?? null),
       state: s.state === 'missing' ? 'missing' : s.state,
       extra: { service: s.service, replicas: s.replicas },
     })
@@ -154,21 +222,50 @@ async function writeRows(ctx: Ctx, statuses: ServiceStatus[]): Promise<void> {
 
 async function teardown(ctx: Ctx, options?: { removeVolumes?: boolean }): Promise<void> {
   const docker = ctx.services.get(dockerService)
+  const proxy = ctx.services.find(proxyService)
+  const state = await ctx.state.get<ComposeState>()
   const target = project(ctx)
   const removeVolumes =
     options?.removeVolumes === true || ctx.workload.source.config.removeVolumesOnTeardown
-  if (existsSync(join(target.dir, COMPOSE_FILE))) {
-    ctx.progress('compose', `down${removeVolumes ? ' -v' : ''} (project ${target.name})`)
-    const args = ['down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])]
-    const result = await compose(ctx, target, args, { onLine: (l) => ctx.progress('compose', l) })
-    if (!result.ok)
-      ctx.log.warn('compose down failed; removing by label', { output: result.output })
-  }
+  if (proxy) await removeWorkloadRoutes(proxy, ctx.workload, state.routes ?? [])
+  // A workload that never reached `up` has nothing compose made: no compose binary is needed.
+  if (state.project && existsSync(join(target.dir, COMPOSE_FILE)))
+    await composeDown(ctx, target, removeVolumes)
   // Sweep by label too: the directory may be gone, or `down` may have failed half-way.
   await sweep(docker, ctx, target.name, removeVolumes)
   for (const row of await ctx.containers.list()) await ctx.containers.remove(row.role)
   await removeDir(target.dir)
-  await ctx.state.patch({ composeHash: undefined, project: undefined, services: undefined })
+  await ctx.state.patch({
+    composeHash: undefined,
+    project: undefined,
+    services: undefined,
+    routes: undefined,
+    facePorts: undefined,
+  })
+}
+
+// The sweep that follows removes what `down` could not, or what it never got to run on.
+async function composeDown(
+  ctx: Ctx,
+  target: ComposeProject,
+  removeVolumes: boolean,
+): Promise<void> {
+  ctx.progress('compose', `down${removeVolumes ? ' -v' : ''} (project ${target.name})`)
+  const args = ['down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])]
+  try {
+    const result = await compose(ctx, target, args, { onLine: (l) => ctx.progress('compose', l) })
+    if (!result.ok)
+      ctx.log.warn('compose down failed; removing by label', { output: result.output })
+  } catch (error) {
+    // Compose was never found, or has been uninstalled since it was (the spawn finds no file).
+    const gone =
+      (isForgeError(error) && error.code === ComposeErrors.BinaryMissing.code) ||
+      (error as { code?: unknown }).code === 'ENOENT'
+    if (!gone) throw error
+    ctx.log.warn('No compose binary to run `down`; removing the stack by label', {
+      error: (error as Error).message,
+    })
+  }
 }
 
 async function sweep(
@@ -203,18 +300,37 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   const names = state.services ?? (await ctx.containers.list()).map((row) => row.role)
   if (names.length === 0) return { status: 'missing', message: 'not deployed' }
   const statuses = await observeServices(docker, ctx.workload, names)
+  const restored = await healRoutes(ctx, statuses)
   const missing = statuses.filter((s) => s.state === 'missing').map((s) => s.service)
   const stopped = statuses.filter((s) => s.state !== 'missing' && s.state !== 'running')
   if (missing.length === names.length) {
     return { status: 'missing', message: `no container for ${missing.join(', ')}` }
   }
-  if (stopped.length + missing.length === 0) return { status: 'running' }
+  const healed = restored > 0 ? `put back ${restored} route(s) the proxy had lost` : null
+  if (stopped.length + missing.length === 0)
+    return healed ? { status: 'degraded', message: healed } : { status: 'running' }
   const parts = [
     ...stopped.map((s) => `${s.service} ${s.state} (${s.detail})`),
     ...missing.map((name) => `${name} missing`),
   ]
   const status = stopped.length + missing.length === names.length ? 'stopped' : 'degraded'
-  return { status, message: `stopped services: ${parts.join(', ')}` }
+  return {
+    status,
+    message: [`stopped services: ${parts.join(', ')}`, ...(healed ? [healed] : [])].join('; '),
+  }
+}
+
+/**
+ * Puts back the faces' routes the proxy lost (a Caddy restarted empty, a route deleted by hand)
+ * or that point at an old port (compose recreated a container outside a deploy); returns how many.
+ */
+async function healRoutes(ctx: Ctx, statuses: ServiceStatus[]): Promise<number> {
+  const proxy = ctx.services.find(proxyService)
+  const { faces } = ctx.workload.source.config
+  if (!proxy || faces.length === 0) return 0
+  const domain = ctx.services.find(settingsService)?.domain ?? null
+  const { routes } = faceRoutes(ctx.workload, faces, statuses, domain)
+  return (await restoreRoutes(proxy, routes, ctx.log)).length
 }
 
 export const composeSource = defineSource<ComposeConfig>({
@@ -227,7 +343,9 @@ export const composeSource = defineSource<ComposeConfig>({
       'services:\n  web:\n    image: nginx:alpine\n    ports:\n      - "127.0.0.1:8080:80"\n',
     removeVolumesOnTeardown: false,
     startTimeoutSeconds: 120,
+    faces: [],
   },
+  check: (config) => checkCompose(config.compose, config.faces),
   deploy,
   teardown,
   reconcile,

@@ -1,5 +1,7 @@
 import { isForgeError } from '@forge/core'
-import { labelCompose, projectName } from '@forge/source-compose'
+import { validateConfig } from '@forge/core/host'
+import { bindPort, composeSource, labelCompose, projectName } from '@forge/source-compose'
+import { checkTester } from '@forge/testing'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 
@@ -103,5 +105,136 @@ describe('projectName', () => {
     )
     expect(projectName({ id: workload.id, name: 'x' }, '__Ünïcode__')).toBe('forge-1a2b3c4d-n-code')
     expect(projectName({ id: workload.id, name: '!!!' })).toBe('forge-1a2b3c4d')
+  })
+})
+
+describe('published ports', () => {
+  it.each([
+    ['8080:80', '127.0.0.1:8080:80'],
+    ['80', '127.0.0.1::80'],
+    [80, '127.0.0.1::80'],
+    ['8000-8001:80-81', '127.0.0.1:8000-8001:80-81'],
+    ['53:53/udp', '127.0.0.1:53:53/udp'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation
+    ['${WEB_PORT:-8080}:80', '127.0.0.1:${WEB_PORT:-8080}:80'],
+    [{ target: 80, published: 8080 }, '127.0.0.1:8080:80'],
+    [{ target: 53, protocol: 'udp' }, '127.0.0.1::53/udp'],
+  ])('binds %j to the publish host: %j', (entry, bound) => {
+    expect(bindPort(entry, '127.0.0.1')).toEqual(bound)
+  })
+
+  it.each([
+    '0.0.0.0:8080:80',
+    '192.168.1.10:8080:80',
+    '[::1]:8080:80',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation
+    '${BIND}:8080:80',
+  ])('keeps %s, which names its address', (entry) => {
+    expect(bindPort(entry, '127.0.0.1')).toBe(entry)
+  })
+
+  it('keeps a long entry that names host_ip, and writes an IPv6 publish host in brackets', () => {
+    const long = { target: 80, published: 8080, host_ip: '0.0.0.0' }
+    expect(bindPort(long, '127.0.0.1')).toBe(long)
+    expect(bindPort('8080:80', '::1')).toBe('[::1]:8080:80')
+  })
+
+  it('rewrites the document: ports bound, and a loopback port for a face the service does not publish', () => {
+    const text = 'services:\n  web:\n    image: a\n    ports: ["8080:80"]\n  api:\n    image: b\n'
+    const out = labelCompose(text, workload, {
+      publishHost: '127.0.0.1',
+      faces: [
+        { service: 'web', port: 80 },
+        { service: 'api', port: 3000 },
+      ],
+    })
+    const doc = parse(out.text).services
+    expect(doc.web.ports).toEqual(['127.0.0.1:8080:80'])
+    expect(doc.api.ports).toEqual(['127.0.0.1::3000'])
+    expect(out.facePorts).toEqual([{ service: 'api', port: 3000 }])
+  })
+})
+
+describe('check', () => {
+  const stack = 'services:\n  web:\n    image: nginx\n'
+  it('accepts the sample and sound documents, and reports what compose would refuse with its path', async () => {
+    await checkTester(composeSource).run({
+      valid: [
+        { name: 'the sample', config: composeSource.sample ?? {} },
+        {
+          name: 'every top-level key compose knows, and an extension',
+          config: {
+            compose: `version: "3.8"\nname: shop\nx-base: &b\n  image: nginx\n${stack}volumes: {}\nnetworks: {}\nconfigs: {}\nsecrets: {}\n`,
+          },
+        },
+        {
+          name: 'a face on a service',
+          config: { compose: stack, faces: [{ host: 'www', service: 'web', port: 80 }] },
+        },
+      ],
+      invalid: [
+        {
+          name: 'YAML that does not parse',
+          config: { compose: 'services:\n  web:\n    image: "nginx\n' },
+          issues: [{ path: 'compose', message: /^not valid YAML at line \d+, column \d+: / }],
+        },
+        {
+          name: 'a misspelt top-level key',
+          config: { compose: `${stack}volumse: {}\n` },
+          issues: [
+            {
+              path: 'compose.volumse',
+              message: 'unknown top-level key (line 4, column 1); did you mean volumes?',
+            },
+          ],
+        },
+        {
+          name: 'a key compose does not know at all',
+          config: { compose: `${stack}deploy: {}\n` },
+          issues: [
+            {
+              path: 'compose.deploy',
+              message: /compose knows services, volumes, .* and x-\* extensions/,
+            },
+          ],
+        },
+        {
+          name: 'no services',
+          config: { compose: 'version: "3"\n' },
+          issues: [{ path: 'compose.services', message: 'expected a map of at least one service' }],
+        },
+        {
+          name: 'a service without image or build',
+          config: { compose: 'services:\n  web:\n    ports: [80]\n' },
+          issues: [
+            { path: 'compose.services.web', message: 'a service needs an `image` or a `build`' },
+          ],
+        },
+        {
+          name: 'a face on a service the document does not have',
+          config: { compose: stack, faces: [{ host: 'www', service: 'api', port: 80 }] },
+          issues: [
+            {
+              path: 'faces.0.service',
+              message: 'no service api in the compose document (it has web)',
+            },
+          ],
+        },
+      ],
+    })
+  })
+
+  it('refuses unknown config fields with a suggestion', async () => {
+    const result = await validateConfig(
+      composeSource.configSchema,
+      { compose: stack, startTimeoutSecond: 30 },
+      { at: 'source.config' },
+    )
+    expect(result.ok ? [] : result.issues).toEqual([
+      {
+        path: 'source.config.startTimeoutSecond',
+        message: 'unknown field; did you mean startTimeoutSeconds?',
+      },
+    ])
   })
 })

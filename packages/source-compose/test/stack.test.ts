@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isForgeError } from '@forge/core'
+import { type HostSettings, isForgeError, type ProxyDriver } from '@forge/core'
 import { createDockerClient, dockerService } from '@forge/docker'
+import { createCaddyProxy } from '@forge/proxy-caddy'
 import composePlugin, {
   composeConfigSchema,
   composeSource,
@@ -14,13 +15,15 @@ import {
   runSourceContract,
   service,
 } from '@forge/testing'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import {
   BUSYBOX_IMAGE,
   docker,
   removeLabelled,
   requireDocker,
 } from '../../../test-support/docker.js'
+import { get } from '../../../test-support/http.js'
 import { freePort } from '../../../test-support/ports.js'
 
 const client = createDockerClient()
@@ -44,12 +47,18 @@ function stack(port: number, workerCommand = 'sleep 3600'): string {
 `
 }
 
-function context(compose: string, env: Record<string, string> = {}) {
+function context(
+  compose: string,
+  env: Record<string, string> = {},
+  extra: { faces?: unknown[]; proxy?: ProxyDriver; settings?: Partial<HostSettings> } = {},
+) {
   const fake = createFakeSourceContext({
     kind: 'compose',
-    config: composeConfigSchema.parse({ compose, startTimeoutSeconds: 30 }),
+    config: composeConfigSchema.parse({ compose, startTimeoutSeconds: 30, faces: extra.faces }),
     env,
     services: [service(dockerService, client)],
+    ...(extra.proxy ? { proxy: extra.proxy } : {}),
+    ...(extra.settings ? { settings: extra.settings } : {}),
   })
   fakes.push(fake as FakeSourceContext<unknown>)
   return fake
@@ -210,5 +219,107 @@ describe('compose source on a real Docker engine', () => {
     } finally {
       delete process.env.FORGE_TEST_SECRET
     }
+  })
+})
+
+// busybox httpd answering `body` on 8080, publishing what `ports` says.
+const site = (body: string, ports = '') => `services:
+  web:
+    image: ${BUSYBOX_IMAGE}
+    stop_signal: SIGKILL
+    command: ["sh", "-c", "mkdir -p /www && echo ${body} > /www/index.html && exec httpd -f -p 8080 -h /www"]
+${ports}`
+
+const hostIps = async (containerId: string | null | undefined) => {
+  const inspect = JSON.parse(await docker(['inspect', containerId ?? '']))[0]
+  return Object.values(inspect.HostConfig.PortBindings ?? {})
+    .flat()
+    .map((b) => (b as { HostIp: string }).HostIp)
+}
+
+describe('compose ports and URLs', () => {
+  it('binds a port the document publishes without an address to the publish host, and reports its URL', async () => {
+    const port = await freePort()
+    const fake = context(site('bound', `    ports:\n      - "${port}:8080"\n`))
+    const result = await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    const web = fake.containers.snapshot().find((r) => r.role === 'web')
+    expect(await hostIps(web?.containerId)).toEqual(['127.0.0.1'])
+    expect(result.urls).toEqual([`http://127.0.0.1:${port}/`])
+    expect(await get(port, 'localhost')).toEqual({ status: 200, body: 'bound' })
+  })
+
+  it("keeps the address a document names, and binds the others to the host's publishHost", async () => {
+    const [own, other] = [await freePort(), await freePort()]
+    const fake = context(
+      site(
+        'named',
+        `    ports:\n      - "127.0.0.1:${own}:8080"\n      - target: 8080\n        published: ${other}\n`,
+      ),
+      {},
+      { settings: { publishHost: '127.0.0.2' } },
+    )
+    const result = await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    const web = fake.containers.snapshot().find((r) => r.role === 'web')
+    expect((await hostIps(web?.containerId)).sort()).toEqual(['127.0.0.1', '127.0.0.2'])
+    expect(result.urls?.sort()).toEqual([`http://127.0.0.1:${own}/`, `http://127.0.0.2:${other}/`])
+    const answer = await fetch(`http://127.0.0.2:${other}/`).then((r) => r.text())
+    expect(answer.trim()).toBe('named')
+  })
+})
+
+describe('compose faces behind a real Caddy', () => {
+  let caddy: CaddyInstance
+  let proxy: ProxyDriver
+  let listen: number
+  beforeAll(async () => {
+    caddy = await startCaddy()
+    listen = await caddyPort()
+    proxy = createCaddyProxy({ adminUrl: caddy.adminUrl, listen: `127.0.0.1:${listen}` })
+  })
+  afterAll(async () => {
+    await caddy?.stop()
+  })
+
+  it('routes a face to its service, reports its URL, and puts the route back after Caddy restarts empty or loses it', async () => {
+    const faces = [{ host: 'shop', service: 'web', port: 8080 }]
+    const fake = context(site('faced'), {}, { faces, proxy, settings: { domain: 'compose.test' } })
+    const result = await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    expect(result.urls).toEqual([`http://shop.compose.test:${listen}/`])
+    expect(await get(listen, 'shop.compose.test')).toEqual({ status: 200, body: 'faced' })
+    // Forge published the face's port on loopback only, for Caddy.
+    const web = fake.containers.snapshot().find((r) => r.role === 'web')
+    expect(await hostIps(web?.containerId)).toEqual(['127.0.0.1'])
+    expect(web?.routeId).toBe(`forge-${fake.ctx.workload.id.slice(0, 8)}-shop`)
+
+    await caddy.restart()
+    expect(await composeSource.reconcile(fake.ctx)).toEqual({
+      status: 'degraded',
+      message: 'put back 1 route(s) the proxy had lost',
+    })
+    expect(await get(listen, 'shop.compose.test')).toEqual({ status: 200, body: 'faced' })
+
+    const deleted = await fetch(`${caddy.adminUrl}/id/${web?.routeId}`, { method: 'DELETE' })
+    expect(deleted.status).toBe(200)
+    expect((await get(listen, 'shop.compose.test')).body).toBe('')
+    await composeSource.reconcile(fake.ctx)
+    expect(await get(listen, 'shop.compose.test')).toEqual({ status: 200, body: 'faced' })
+    expect(await composeSource.reconcile(fake.ctx)).toEqual({ status: 'running' })
+
+    await composeSource.teardown(fake.ctx)
+    expect(await proxy.listRoutes()).toEqual([])
+  })
+
+  it('passes the source contract behind Caddy', async () => {
+    const report = await runSourceContract(composeSource, {
+      config: {
+        compose: site('contract'),
+        faces: [{ host: 'contract.test', service: 'web', port: 8080 }],
+      },
+      services: [service(dockerService, client)],
+      proxy,
+    })
+    fakes.push(report.context as FakeSourceContext<unknown>)
+    expect(report.deploy.urls).toEqual([`http://contract.test:${listen}/`])
+    expect(report.reconcile).toEqual({ status: 'running' })
   })
 })

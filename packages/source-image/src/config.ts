@@ -1,12 +1,13 @@
 import { imageFields } from '@forge/docker'
 import { z } from 'zod'
 
-export const imageConfigSchema = z.object({
+// Strict at every level: an unknown key (`heathcheck`) is an error that names it, never dropped.
+export const imageConfigSchema = z.strictObject({
   ...imageFields,
   /** `missing` never pulls an image the host has; a registry push always pulls unless `never`. */
   pull: imageFields.pull,
   healthcheck: z
-    .object({
+    .strictObject({
       /** `http` probes from outside the container; `docker` waits for the image's HEALTHCHECK. */
       type: z.enum(['http', 'docker']).default('http'),
       path: z.string().startsWith('/').default('/'),

@@ -26,17 +26,23 @@ export function containerPorts(config: ImageConfig): number[] {
   return [...new Set([config.port, ...config.faces.map((f) => f.port ?? config.port)])]
 }
 
-/**
- * Creates and starts the container of one role. Behind a proxy, ports are published on
- * 127.0.0.1 with an ephemeral host port (blue and green run side by side, the proxy reaches
- * both); without one, each port is published as itself, for users to reach directly.
- */
+export interface StartOptions {
+  allowedVolumePaths: readonly string[]
+  /**
+   * Null behind a proxy: ports go on 127.0.0.1 with an ephemeral host port (blue and green run
+   * side by side, the proxy reaches both). Without one, the address users reach each port on, as
+   * itself: the host's publishHost, loopback unless the admin chose another.
+   */
+  publishOn: string | null
+}
+
+/** Creates and starts the container of one role, its ports published as `options` says. */
 export async function startContainer(
   docker: Docker,
   ctx: SourceContext,
   release: Release,
   role: Role,
-  options: { allowedVolumePaths: readonly string[]; publishDirect: boolean },
+  options: StartOptions,
 ): Promise<StartedContainer> {
   const { config } = release
   const name = resourceName(ctx.workload, role)
@@ -59,7 +65,11 @@ export async function startContainer(
       PortBindings: Object.fromEntries(
         ports.map((p) => [
           `${p}/tcp`,
-          [options.publishDirect ? { HostPort: String(p) } : { HostIp: '127.0.0.1', HostPort: '' }],
+          [
+            options.publishOn === null
+              ? { HostIp: '127.0.0.1', HostPort: '' }
+              : { HostIp: options.publishOn, HostPort: String(p) },
+          ],
         ]),
       ),
       RestartPolicy: { Name: config.restart === 'no' ? '' : config.restart },

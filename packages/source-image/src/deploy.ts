@@ -10,6 +10,7 @@ import {
 } from '@forge/core'
 import {
   dockerService,
+  publishAddress,
   removeStaleRoutes,
   switchRoutes,
   waitHealthy,
@@ -23,10 +24,11 @@ import {
   removeContainer,
   restartContainer,
   type StartedContainer,
+  type StartOptions,
   startContainer,
   stopContainer,
 } from './container.js'
-import { faceRoutes } from './faces.js'
+import { faceRoutes, releaseUrls } from './faces.js'
 import { planRelease, sameRelease } from './plan.js'
 import {
   type ImageState,
@@ -34,7 +36,7 @@ import {
   type Release,
   type Role,
   readState,
-  runningDigest,
+  releaseSummary,
 } from './releases.js'
 
 type Ctx = SourceContext<ImageConfig>
@@ -52,10 +54,14 @@ export async function deployImage(ctx: Ctx, intent: DeploymentIntent): Promise<D
   const { release, fromHistory } = await planRelease(docker, ctx, intent, state)
   const current = state.releases[0]
   if (!intent.force && !fromHistory && state.active && sameRelease(current, release)) {
+    const running = state.active.role
+    const hostPorts = (await ctx.containers.list()).find((r) => r.role === running)?.extra
+      .hostPorts as Record<number, number> | undefined
     return {
       status: 'unchanged',
       message: `${release.image} already runs`,
-      release: summary(current!),
+      release: releaseSummary(current!),
+      urls: releaseUrls(ctx, current!.config, hostPorts ?? {}),
     }
   }
   throwIfAborted(ctx.signal, 'The deploy')
@@ -63,7 +69,8 @@ export async function deployImage(ctx: Ctx, intent: DeploymentIntent): Promise<D
   const oldId = state.active?.containerId ?? null
   const options = {
     allowedVolumePaths: settings?.allowedVolumePaths ?? [],
-    publishDirect: !proxy,
+    // Behind a proxy ports stay on loopback for it; without one they go on the host's publishHost.
+    publishOn: proxy ? null : publishAddress(settings),
   }
   if (!proxy) {
     ctx.log.warn('No proxy is configured: stopping the old container before starting the new one')
@@ -74,7 +81,7 @@ export async function deployImage(ctx: Ctx, intent: DeploymentIntent): Promise<D
   let started: StartedContainer
   try {
     started = await startRole(docker, ctx, release, role, options)
-    await probe(ctx, started, release.config)
+    await probe(ctx, started, release.config, options.publishOn)
   } catch (error) {
     await discardRole(docker, ctx, role)
     if (!proxy && oldId) await restartOld(docker, oldId)
@@ -119,7 +126,8 @@ export async function deployImage(ctx: Ctx, intent: DeploymentIntent): Promise<D
     message: proxy
       ? `${release.image} serves as ${role}; route switch took ${switchMs} ms`
       : `${release.image} serves as ${role} (no proxy: stop-then-start)`,
-    release: summary(release),
+    release: releaseSummary(release),
+    urls: releaseUrls(ctx, release.config, started.hostPorts),
   }
 }
 
@@ -129,7 +137,7 @@ async function startRole(
   ctx: Ctx,
   release: Release,
   role: Role,
-  options: { allowedVolumePaths: readonly string[]; publishDirect: boolean },
+  options: StartOptions,
 ): Promise<StartedContainer> {
   const standby = await findRoleContainer(docker, ctx, role)
   if (standby && standby.Labels[RELEASE_LABEL] === release.id) {
@@ -146,18 +154,27 @@ async function startRole(
   return started
 }
 
-async function probe(ctx: Ctx, started: StartedContainer, config: ImageConfig): Promise<void> {
+// From outside, where the port is published: loopback behind a proxy, else the publishHost.
+async function probe(
+  ctx: Ctx,
+  started: StartedContainer,
+  config: ImageConfig,
+  publishOn: string | null,
+): Promise<void> {
   const check = config.healthcheck
   const hostPort = started.hostPorts[config.port]
+  const host = probeHost(publishOn)
   ctx.progress(
     'health',
-    check.type === 'docker' ? 'waiting for HEALTHCHECK' : `GET ${check.path} on port ${hostPort}`,
+    check.type === 'docker'
+      ? 'waiting for HEALTHCHECK'
+      : `GET ${check.path} on ${host}:${hostPort}`,
   )
   await waitHealthy({
     probe:
       check.type === 'docker'
         ? { type: 'docker' }
-        : { type: 'http', host: '127.0.0.1', port: hostPort ?? config.port, path: check.path },
+        : { type: 'http', host, port: hostPort ?? config.port, path: check.path },
     interval: check.interval,
     timeout: check.timeout,
     retries: check.retries,
@@ -165,6 +182,13 @@ async function probe(ctx: Ctx, started: StartedContainer, config: ImageConfig): 
     signal: ctx.signal,
   })
   ctx.progress('health', `${started.name} is healthy`)
+}
+
+// A port published on every interface answers on loopback too.
+function probeHost(publishOn: string | null): string {
+  if (publishOn === null || publishOn === '0.0.0.0') return '127.0.0.1'
+  if (publishOn === '::' || publishOn === '[::]') return '::1'
+  return publishOn.replace(/^\[|\]$/g, '')
 }
 
 // The new container goes, with its row; the old one was never touched (behind a proxy), so it
@@ -219,10 +243,6 @@ async function record(
     active: { role, releaseId: release.id, containerId: started.id },
     routes,
   })
-}
-
-function summary(release: Release): { id: string; image: string; digest: string } {
-  return { id: release.id, image: release.image, digest: runningDigest(release) }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { type DeploymentIntent, ForgeError, type SourceContext } from '@forge/core'
 import {
+  digestReference,
   inspectImage,
   newReleaseId,
   type PulledImage,
@@ -8,6 +9,7 @@ import {
   redact,
   redactError,
   releaseEnv,
+  repository,
   sameRelease as sameRun,
 } from '@forge/docker'
 import type Docker from 'dockerode'
@@ -45,31 +47,13 @@ export async function planRelease(
     }
     return { release: previous, fromHistory: true }
   }
-  let ref: string
-  let policy: PullPolicy = config.pull
-  if (intent.reason === 'promote') {
-    if (!intent.digest) {
-      throw new ForgeError(
-        'FORGE_IMAGE_PROMOTE_WITHOUT_DIGEST',
-        `Promoting workload ${ctx.workload.name} needs the parent's running digest, and the intent carries none.`,
-        'Promote from a parent workload that has a running release; the host passes its digest in intent.digest.',
-      )
-    }
-    // A parent built from a local image has no registry digest: its image id names it.
-    const localId =
-      intent.digest.startsWith('sha256:') && (await inspectImage(docker, intent.digest))
-    ref = localId ? intent.digest : imageRef(config.image, intent.digest)
-    policy = 'missing'
-  } else {
-    ref = `${config.image}:${intent.tag ?? config.tag}`
-    // A push notification means the tag moved: fetch it even when a copy is on the host.
-    if (intent.reason === 'image.push' && policy === 'missing') policy = 'always'
-  }
-  const image = await pull(docker, ctx, ref, policy)
+  const target = await chooseImage(docker, ctx, intent)
+  const image = await pull(docker, ctx, target.ref, target.policy)
   return {
     release: {
       id: newReleaseId(),
-      image: ref,
+      image: target.ref,
+      tag: target.tag,
       imageId: image.id,
       digest: image.digest,
       env: releaseEnv(config.env, ctx.env, config.registryAuth),
@@ -80,9 +64,59 @@ export async function planRelease(
   }
 }
 
-/** `repo@sha256:..` is used as it is; a bare digest joins the configured repository. */
-export function imageRef(image: string, digest: string): string {
-  return digest.includes('@') ? digest : `${image}@${digest}`
+/**
+ * The image a new release runs. A digest in the intent names it exactly: promote passes the
+ * parent's, a registry push the one it pushed, and the host passes the current release's on a
+ * plain deploy, so a redeploy keeps what runs (a rollback included) instead of taking whatever
+ * the tag points at now. Without one, the tag (the intent's, else the config's) is resolved.
+ */
+async function chooseImage(
+  docker: Docker,
+  ctx: SourceContext<ImageConfig>,
+  intent: DeploymentIntent,
+): Promise<{ ref: string; tag: string | null; policy: PullPolicy }> {
+  const config = ctx.workload.source.config
+  if (intent.reason === 'promote' && !intent.digest) {
+    throw new ForgeError(
+      'FORGE_IMAGE_PROMOTE_WITHOUT_DIGEST',
+      `Promoting workload ${ctx.workload.name} needs the parent's running digest, and the intent carries none.`,
+      'Promote from a parent workload that has a running release; the host passes its digest in intent.digest.',
+    )
+  }
+  const ref = await digestTarget(docker, ctx, intent)
+  if (ref) {
+    ctx.progress('image', `${ref}: the exact image the ${intent.reason} intent names`)
+    return { ref, tag: intent.tag ?? null, policy: 'missing' }
+  }
+  const tag = intent.digest ? config.tag : (intent.tag ?? config.tag)
+  // A push notification means the tag moved: fetch it even when a copy is on the host.
+  const policy =
+    intent.reason === 'image.push' && config.pull === 'missing' ? 'always' : config.pull
+  return { ref: `${config.image}:${tag}`, tag, policy }
+}
+
+/**
+ * The reference the intent's digest names, or null. A release built from a local image has no
+ * registry digest: its image id names it. Outside a promote (whose parent may run another
+ * repository), a digest of another repository than the config's image is ignored: the config has
+ * moved to another image since, and a deploy applies it.
+ */
+async function digestTarget(
+  docker: Docker,
+  ctx: SourceContext<ImageConfig>,
+  intent: DeploymentIntent,
+): Promise<string | null> {
+  const { digest, reason } = intent
+  if (!digest) return null
+  if (digest.startsWith('sha256:') && (await inspectImage(docker, digest))) return digest
+  const { image, tag } = ctx.workload.source.config
+  const ref = digestReference(image, digest)
+  if (reason === 'promote' || repository(ref) === image) return ref
+  ctx.progress(
+    'image',
+    `ignoring ${digest}: the config now names ${image}, so its tag ${tag} is deployed`,
+  )
+  return null
 }
 
 async function pull(

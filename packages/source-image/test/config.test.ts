@@ -1,6 +1,12 @@
-import { validateConfigSync } from '@forge/core/host'
+import { validateConfig, validateConfigSync } from '@forge/core/host'
 import type { Release } from '@forge/source-image'
-import { faceHost, faceRoutes, imageConfigSchema, withRelease } from '@forge/source-image'
+import {
+  faceHost,
+  faceRoutes,
+  imageConfigSchema,
+  imageSource,
+  withRelease,
+} from '@forge/source-image'
 import { describe, expect, it } from 'vitest'
 
 describe('image config', () => {
@@ -50,6 +56,43 @@ describe('image config', () => {
       path: 'config.registryAuth.password',
       message: 'unknown field',
     })
+  })
+})
+
+describe('unknown fields', () => {
+  it('refuses a misspelt healthcheck, naming it and the field it resembles', async () => {
+    const result = await validateConfig(
+      imageSource.configSchema,
+      { image: 'web', port: 8080, heathcheck: { path: '/healthz' } },
+      { at: 'source.config' },
+    )
+    expect(result.ok ? [] : result.issues).toEqual([
+      { path: 'source.config.heathcheck', message: 'unknown field; did you mean healthcheck?' },
+    ])
+    expect(result.ok ? '' : result.error.message).toContain(
+      'source.config.heathcheck: unknown field; did you mean healthcheck?',
+    )
+  })
+
+  it('refuses unknown fields inside the health check and faces too', () => {
+    const result = validateConfigSync(
+      imageSource.configSchema,
+      {
+        image: 'web',
+        port: 8080,
+        healthcheck: { pth: '/' },
+        faces: [{ host: 'web', prefix: '/' }],
+      },
+      { at: 'source.config' },
+    )
+    expect(result.ok ? [] : result.issues.map((i) => i.path).sort()).toEqual([
+      'source.config.faces.0.prefix',
+      'source.config.healthcheck.pth',
+    ])
+  })
+
+  it('keeps its sample valid', () => {
+    expect(imageConfigSchema.safeParse(imageSource.sample).success).toBe(true)
   })
 })
 

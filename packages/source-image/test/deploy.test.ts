@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaddyInstance, caddyPort, startCaddy } from '../../../test-support/caddy.js'
 import { removeLabelled, requireDocker } from '../../../test-support/docker.js'
 import { freePort } from '../../../test-support/ports.js'
-import { get, imageWorkload, labelled, setConfig, versionedConfig } from './support.js'
+import { get, getUrl, imageWorkload, labelled, setConfig, versionedConfig } from './support.js'
 
 const docker = createDockerClient()
 let caddy: CaddyInstance
@@ -106,6 +106,21 @@ describe('image source behind Caddy', () => {
     expect(await fake.containers.list()).toEqual([])
   })
 
+  it("reports where the release answers: its face completed with the domain, at Caddy's listen address", async () => {
+    const fake = track(
+      imageWorkload(docker, versionedConfig('u1', { faces: [{ host: 'urls' }] }), {
+        proxy,
+        settings: { domain: 'forge.test' },
+      }),
+    )
+    const result = await imageSource.deploy(fake.ctx, manual)
+    expect(result.urls).toEqual([`http://urls.forge.test:${httpPort}/`])
+    expect(await getUrl(result.urls?.[0] ?? '')).toEqual({ status: 200, body: 'u1' })
+    const again = await imageSource.deploy(fake.ctx, manual)
+    expect(again).toMatchObject({ status: 'unchanged', urls: result.urls })
+    await imageSource.teardown(fake.ctx)
+  })
+
   it("promotes the parent's running digest to a child workload", async () => {
     const parent = track(
       imageWorkload(docker, versionedConfig('parent', { faces: [{ host: 'parent.test' }] }), {
@@ -140,6 +155,27 @@ describe('image source behind Caddy', () => {
     expect(Date.now() - started).toBeLessThan(5_000)
     expect(await labelled(fake.ctx.workload.id)).toEqual({ containers: [], volumes: [] })
     expect(await fake.containers.list()).toEqual([])
+  })
+
+  it('deploys its own tag when the digest it is handed names another repository', async () => {
+    const fake = track(
+      imageWorkload(docker, versionedConfig('moved', { faces: [{ host: 'moved.test' }] }), {
+        proxy,
+      }),
+    )
+    const stale = `elsewhere.test/web@sha256:${'0'.repeat(64)}`
+    const result = await imageSource.deploy(fake.ctx, {
+      reason: 'manual',
+      tag: 'old',
+      digest: stale,
+    })
+    expect(result.release).toMatchObject({ image: 'forge-test/busybox:1', tag: '1' })
+    expect(fake.progress).toContainEqual({
+      step: 'image',
+      detail: `ignoring ${stale}: the config now names forge-test/busybox, so its tag 1 is deployed`,
+    })
+    expect(await get(httpPort, 'moved.test')).toEqual({ status: 200, body: 'moved' })
+    await imageSource.teardown(fake.ctx)
   })
 
   it('refuses a rollback when there is no previous release', async () => {
@@ -182,6 +218,47 @@ describe('image source behind Caddy', () => {
 })
 
 describe('image source without a proxy', () => {
+  const bindings = async (id: string) => {
+    const info = await docker.getContainer(id).inspect()
+    return Object.values(info.HostConfig.PortBindings ?? {}).flat() as { HostIp: string }[]
+  }
+
+  it('publishes on loopback by default, never on every interface, and reports that URL', async () => {
+    const port = await freePort()
+    const fake = track(
+      imageWorkload(
+        docker,
+        versionedConfig('lo', { port, env: { VERSION: 'lo', PORT: String(port) } }),
+      ),
+    )
+    const result = await imageSource.deploy(fake.ctx, manual)
+    expect(result.urls).toEqual([`http://127.0.0.1:${port}/`])
+    const [row] = await fake.containers.list()
+    expect(await bindings(row?.containerId ?? '')).toEqual([
+      { HostIp: '127.0.0.1', HostPort: String(port) },
+    ])
+    expect(await getUrl(result.urls?.[0] ?? '')).toEqual({ status: 200, body: 'lo' })
+    await imageSource.teardown(fake.ctx)
+  })
+
+  it("publishes on the host's publishHost when the admin names one, and only there", async () => {
+    const port = await freePort()
+    const fake = track(
+      imageWorkload(
+        docker,
+        versionedConfig('other', { port, env: { VERSION: 'other', PORT: String(port) } }),
+        { settings: { publishHost: '127.0.0.2' } },
+      ),
+    )
+    const result = await imageSource.deploy(fake.ctx, manual)
+    expect(result.urls).toEqual([`http://127.0.0.2:${port}/`])
+    expect(await getUrl(result.urls?.[0] ?? '')).toEqual({ status: 200, body: 'other' })
+    await expect(getUrl(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({
+      cause: { code: 'ECONNREFUSED' },
+    })
+    await imageSource.teardown(fake.ctx)
+  })
+
   it('publishes the port and redeploys stop-then-start with a warning', async () => {
     const port = await freePort()
     const config = (v: string) =>

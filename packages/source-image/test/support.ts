@@ -1,11 +1,14 @@
-import type { ProxyDriver } from '@forge/core'
+import { isIP } from 'node:net'
+import type { HostSettings, ProxyDriver } from '@forge/core'
 import { dockerService } from '@forge/docker'
 import { type ImageConfig, type ImageConfigInput, imageConfigSchema } from '@forge/source-image'
 import { createFakeSourceContext, type FakeSourceContext, service } from '@forge/testing'
 import type Docker from 'dockerode'
 import { BUSYBOX_IMAGE, docker as dockerCli } from '../../../test-support/docker.js'
 
-export { get } from '../../../test-support/http.js'
+import { get } from '../../../test-support/http.js'
+
+export { get }
 
 /** busybox httpd serving `$VERSION` at `/`: a real HTTP workload whose answer names its release. */
 export function versionedConfig(
@@ -38,6 +41,7 @@ export function imageWorkload(
     proxy?: ProxyDriver
     allowedVolumePaths?: string[]
     env?: Record<string, string>
+    settings?: Partial<HostSettings>
   } = {},
 ): FakeSourceContext<ImageConfig> {
   return createFakeSourceContext<ImageConfig>({
@@ -46,7 +50,7 @@ export function imageWorkload(
     services: [service(dockerService, docker)],
     ...(options.env ? { env: options.env } : {}),
     ...(options.proxy ? { proxy: options.proxy } : {}),
-    settings: { allowedVolumePaths: options.allowedVolumePaths ?? [] },
+    settings: { allowedVolumePaths: options.allowedVolumePaths ?? [], ...options.settings },
   })
 }
 
@@ -67,4 +71,15 @@ export async function labelled(
     ),
     volumes: lines(await dockerCli(['volume', 'ls', '-q', '--filter', filter])),
   }
+}
+
+/**
+ * GETs a URL a deploy reported, as a client would: an IP address is dialled as it is; a name
+ * (which does not resolve here) goes to 127.0.0.1 with it as the Host header, which Caddy routes on.
+ */
+export async function getUrl(url: string): Promise<{ status: number; body: string }> {
+  const { hostname, port, pathname } = new URL(url)
+  if (!isIP(hostname.replace(/^\[|\]$/g, ''))) return get(Number(port || 80), hostname, pathname)
+  const response = await fetch(url)
+  return { status: response.status, body: (await response.text()).trim() }
 }

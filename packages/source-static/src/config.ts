@@ -1,13 +1,14 @@
 import { z } from 'zod'
 
-const face = z.object({
+const face = z.strictObject({
   /** A full host name, or a bare subdomain completed with the host's domain. */
   host: z.string().min(1),
   pathPrefix: z.string().startsWith('/').optional(),
 })
 
+// Strict at every level: an unknown key is an error that names it, never silently dropped.
 export const staticConfigSchema = z
-  .object({
+  .strictObject({
     provider: z.enum(['git', 'github', 'gitea', 'gitlab']),
     /** `git`: any clone URL; `github`/`gitea`: `owner/name`; `gitlab`: `group/project` or an id. */
     repository: z.string().min(1),
@@ -25,7 +26,7 @@ export const staticConfigSchema = z
     serverImage: z.string().min(1).default('nginx:alpine'),
     serverRoot: z.string().startsWith('/').default('/usr/share/nginx/html'),
     serverPort: z.number().int().min(1).max(65535).default(80),
-    /** Without a proxy, the 127.0.0.1 port to publish on; default a free one chosen by Docker. */
+    /** Without a proxy, the port to publish on (on the host's publishHost); default a free one. */
     hostPort: z.number().int().min(1).max(65535).optional(),
     denoImage: z.string().min(1).default('denoland/deno:alpine'),
     /** The script Deno runs, relative to the folder; it should listen on $PORT. */

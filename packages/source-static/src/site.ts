@@ -31,6 +31,8 @@ export async function startSite(
   docker: Docker,
   siteDir: string,
   commit: string,
+  /** Where the port is published: 127.0.0.1 for a proxy, else the host's publishHost. */
+  publishOn: string,
 ): Promise<RunningSite> {
   const config = ctx.workload.source.config
   const deno = config.mode === 'deno'
@@ -60,7 +62,7 @@ export async function startSite(
       Binds: [`${siteDir}:${root}:ro`],
       PortBindings: {
         [`${port}/tcp`]: [
-          { HostIp: '127.0.0.1', HostPort: config.hostPort ? String(config.hostPort) : '' },
+          { HostIp: publishOn, HostPort: config.hostPort ? String(config.hostPort) : '' },
         ],
       },
       RestartPolicy: { Name: 'unless-stopped' },
@@ -71,7 +73,12 @@ export async function startSite(
     const info = await container.inspect()
     const published = Number(info.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort)
     await waitHealthy({
-      probe: { type: 'http', host: '127.0.0.1', port: published, expectStatus: [200, 499] },
+      probe: {
+        type: 'http',
+        host: probeHost(publishOn),
+        port: published,
+        expectStatus: [200, 499],
+      },
       container,
       signal: ctx.signal,
       retries: 40,
@@ -84,8 +91,16 @@ export async function startSite(
   }
 }
 
-/** The workload's site containers, newest first. */
+// A port published on every interface answers on loopback too.
+function probeHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1'
+  if (address === '::' || address === '[::]') return '::1'
+  return address.replace(/^\[|\]$/g, '')
+}
+
+/** The workload's site containers, newest first, with the host port of the server port. */
 export async function listSites(docker: Docker, ctx: SourceContext<StaticConfig>) {
+  const config = ctx.workload.source.config
   const all = await docker.listContainers({
     all: true,
     filters: workloadFilter(ctx.workload, SITE_ROLE),
@@ -96,6 +111,9 @@ export async function listSites(docker: Docker, ctx: SourceContext<StaticConfig>
       state: normalizeState(c.State),
       created: c.Created,
       commit: c.Labels?.['forge.commit'] ?? null,
+      port:
+        c.Ports?.find((p) => p.PrivatePort === config.serverPort && p.PublicPort)?.PublicPort ??
+        null,
     }))
     .sort((a, b) => b.created - a.created)
 }

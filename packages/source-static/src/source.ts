@@ -12,8 +12,16 @@ import {
   settingsService,
   throwIfAborted,
 } from '@forge/core'
-import { dockerService, resourceName } from '@forge/docker'
+import {
+  dockerService,
+  publishAddress,
+  publishedUrl,
+  resourceName,
+  restoreRoutes,
+  routeUrls,
+} from '@forge/docker'
 import { apiArchive, apiHead } from './api.js'
+import { checkStaticConfig } from './check.js'
 import { normalizeFolder, type StaticConfig, staticConfigSchema } from './config.js'
 import { StaticErrors } from './errors.js'
 import { gitFetch, gitHead } from './git.js'
@@ -100,7 +108,10 @@ async function sync(ctx: Ctx, intent: DeploymentIntent): Promise<DeployResult> {
   const old = sites.map((s) => s.id)
   if (config.hostPort) await removeContainers(docker, old)
   ctx.progress('start', `${config.mode === 'deno' ? config.denoImage : config.serverImage}`)
-  const site = await startSite(ctx, docker, dir, commit).catch(async (error) => {
+  const proxy = ctx.services.find(proxyService)
+  const settings = ctx.services.get(settingsService)
+  const publishOn = proxy ? '127.0.0.1' : publishAddress(settings)
+  const site = await startSite(ctx, docker, dir, commit, publishOn).catch(async (error) => {
     await rm(dir, { recursive: true, force: true })
     throw error
   })
@@ -124,25 +135,42 @@ async function sync(ctx: Ctx, intent: DeploymentIntent): Promise<DeployResult> {
     status: 'deployed',
     routeIds,
   })
-  ctx.progress('done', `serving ${commit.slice(0, 12)} on 127.0.0.1:${site.port}`)
+  ctx.progress('done', `serving ${commit.slice(0, 12)} on ${publishOn}:${site.port}`)
   return {
     status: 'deployed',
     message: `serving ${commit.slice(0, 12)}`,
     release: { id: commit, commit },
+    urls: siteUrls(ctx, site.port),
   }
+}
+
+/** Every face's route to the site's host port on loopback; ids stay stable across deploys. */
+function siteRoutes(ctx: Ctx, port: number): ProxyRoute[] {
+  const { domain } = ctx.services.get(settingsService)
+  return ctx.workload.source.config.faces.map((face, i) => ({
+    id: `${resourceName(ctx.workload, SITE_ROLE)}-${i}`,
+    hosts: [face.host.includes('.') || !domain ? face.host : `${face.host}.${domain}`],
+    ...(face.pathPrefix ? { pathPrefix: face.pathPrefix } : {}),
+    upstream: `127.0.0.1:${port}`,
+  }))
+}
+
+/**
+ * Where the site answers: its faces through the proxy (none without faces: the loopback port is
+ * the proxy's), or its port on the host's publishHost.
+ */
+function siteUrls(ctx: Ctx, port: number): string[] {
+  const proxy = ctx.services.find(proxyService)
+  const settings = ctx.services.get(settingsService)
+  if (proxy) return routeUrls(proxy, siteRoutes(ctx, port))
+  return [publishedUrl(publishAddress(settings), port, settings)]
 }
 
 /** Points every face at the new container; removes routes of faces that are gone. */
 async function route(ctx: Ctx, port: number, previous: readonly string[]): Promise<string[]> {
   const proxy = ctx.services.find(proxyService)
   if (!proxy) return []
-  const { domain } = ctx.services.get(settingsService)
-  const routes: ProxyRoute[] = ctx.workload.source.config.faces.map((face, i) => ({
-    id: `${resourceName(ctx.workload, SITE_ROLE)}-${i}`,
-    hosts: [face.host.includes('.') || !domain ? face.host : `${face.host}.${domain}`],
-    ...(face.pathPrefix ? { pathPrefix: face.pathPrefix } : {}),
-    upstream: `127.0.0.1:${port}`,
-  }))
+  const routes = siteRoutes(ctx, port)
   for (const r of routes) {
     ctx.progress('route', `${r.hosts[0]}${r.pathPrefix ?? ''} → ${r.upstream}`)
     await proxy.upsertRoute(r)
@@ -178,12 +206,21 @@ async function teardown(ctx: Ctx): Promise<void> {
   await ctx.state.patch({ lastCommit: undefined, routeIds: undefined, status: undefined })
 }
 
+/**
+ * Reports the newest site container, and puts back the faces' routes the proxy lost (a Caddy
+ * restarted with an empty config, a route deleted by hand) or that point at an old port.
+ */
 async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   const docker = ctx.services.get(dockerService)
   const [newest] = await listSites(docker, ctx)
   if (!newest) return { status: 'missing', message: 'no site container' }
-  if (newest.state === 'running') return { status: 'running' }
-  return { status: 'stopped', message: `the site container is ${newest.state}` }
+  if (newest.state !== 'running')
+    return { status: 'stopped', message: `the site container is ${newest.state}` }
+  const proxy = ctx.services.find(proxyService)
+  if (!proxy || newest.port === null) return { status: 'running' }
+  const lost = await restoreRoutes(proxy, siteRoutes(ctx, newest.port), ctx.log)
+  if (lost.length === 0) return { status: 'running' }
+  return { status: 'degraded', message: `put back ${lost.length} route(s) the proxy had lost` }
 }
 
 export const staticSource = defineSource<StaticConfig>({
@@ -191,6 +228,7 @@ export const staticSource = defineSource<StaticConfig>({
   title: 'Static site',
   description: 'A folder of a git repository served by a web server container (or run with Deno).',
   configSchema: staticConfigSchema,
+  check: (config) => checkStaticConfig(config),
   sample: staticConfigSchema.parse({
     provider: 'github',
     repository: 'acme/website',

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import type { HostSettings, ProxyDriver } from '@forge/core'
 import { createDockerClient, dockerService } from '@forge/docker'
 import { staticConfigSchema } from '@forge/source-static'
 import { createFakeSourceContext, type FakeSourceContext, service } from '@forge/testing'
@@ -50,14 +51,18 @@ const fakes: FakeSourceContext<unknown>[] = []
 
 export function siteContext(
   config: Record<string, unknown>,
-  options: { proxy?: boolean; domain?: string } = {},
+  options: {
+    proxy?: boolean | ProxyDriver
+    domain?: string
+    settings?: Partial<HostSettings>
+  } = {},
 ) {
   const fake = createFakeSourceContext({
     kind: 'static',
     config: staticConfigSchema.parse({ ...BUSYBOX_SERVER, ...config }),
     services: [service(dockerService, client)],
     proxy: options.proxy ?? false,
-    settings: options.domain ? { domain: options.domain } : {},
+    settings: { ...(options.domain ? { domain: options.domain } : {}), ...options.settings },
   })
   fakes.push(fake as FakeSourceContext<unknown>)
   return fake

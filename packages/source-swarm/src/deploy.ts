@@ -14,6 +14,7 @@ import {
   faceRoutes,
   type RegistryAuth,
   removeStaleRoutes,
+  routeUrls,
   switchRoutes,
   withRelease,
 } from '@forge/docker'
@@ -89,6 +90,7 @@ export async function deploySwarm(ctx: Ctx, intent: DeploymentIntent): Promise<D
       status: 'unchanged',
       message: `${plan.release.image} already runs`,
       release: summary(current!),
+      urls: faceUrls(ctx, proxy, current!.config, state.active.colour),
     }
   }
   throwIfAborted(ctx.signal, 'The deploy')
@@ -254,5 +256,26 @@ function deployed(d: Deploy, colour: Colour, how: string): DeployResult {
     status: 'deployed',
     message: `${release.image} serves as ${colour} (${release.config.replicas} replica(s), ${nodes} node(s)); ${how}${pinned}`,
     release: summary(release),
+    urls: faceUrls(d.ctx, d.proxy, release.config, colour),
   }
+}
+
+// Tasks publish no port: the faces through the proxy are the only way in.
+function faceUrls(
+  ctx: Ctx,
+  proxy: ProxyDriver | undefined,
+  config: SwarmConfig,
+  colour: Colour,
+): string[] {
+  if (!proxy) return []
+  const name = serviceName(ctx.workload, colour)
+  const domain = ctx.services.find(settingsService)?.domain ?? null
+  const routes = faceRoutes(
+    ctx.workload,
+    config.faces,
+    config.port,
+    (port) => taskUpstream(name, port),
+    domain,
+  )
+  return routeUrls(proxy, routes)
 }

@@ -1,6 +1,7 @@
 import { type DeploymentIntent, ForgeError, forgeError, type SourceContext } from '@forge/core'
 import {
   DockerErrors,
+  digestReference,
   inspectImage,
   newReleaseId,
   type RegistryAuth,
@@ -45,21 +46,21 @@ export async function planRelease(
     }
     return { release: previous, fromHistory: true, auth: credentialsFor(ctx, previous.pinned) }
   }
-  let ref: string
-  if (intent.reason === 'promote') {
-    if (!intent.digest) {
-      throw forgeError(SwarmErrors.PromoteWithoutDigest, { workload: ctx.workload.name })
-    }
-    ref = intent.digest.includes('@') ? intent.digest : `${config.image}@${intent.digest}`
-  } else {
-    ref = withDefaultTag(`${config.image}:${intent.tag ?? config.tag}`)
+  // A digest names the image exactly: promote passes the parent's, a registry push the one it
+  // pushed, the host the current release's on a plain deploy (so a redeploy keeps what runs).
+  if (intent.reason === 'promote' && !intent.digest) {
+    throw forgeError(SwarmErrors.PromoteWithoutDigest, { workload: ctx.workload.name })
   }
+  const named = pinnedByIntent(ctx, intent)
+  const ref = named ?? withDefaultTag(`${config.image}:${intent.tag ?? config.tag}`)
+  const tag = named ? (intent.tag ?? null) : intent.digest ? config.tag : (intent.tag ?? config.tag)
   const auth = credentialsFor(ctx, ref)
   const { pinned, digest } = await pinImage(docker, ctx, ref, auth, cluster)
   return {
     release: {
       id: newReleaseId(),
       image: ref,
+      tag,
       pinned,
       digest,
       env: releaseEnv(config.env, ctx.env, config.registryAuth),
@@ -69,6 +70,26 @@ export async function planRelease(
     fromHistory: false,
     auth,
   }
+}
+
+/**
+ * The reference the intent's digest names, or null. Outside a promote (whose parent may run
+ * another repository), a digest of another repository than the config's image is ignored: the
+ * config has moved to another image since, and a deploy applies it.
+ */
+function pinnedByIntent(ctx: Ctx, intent: DeploymentIntent): string | null {
+  if (!intent.digest) return null
+  const { image, tag } = ctx.workload.source.config
+  const ref = digestReference(image, intent.digest)
+  if (intent.reason === 'promote' || repository(ref) === image) {
+    ctx.progress('image', `${ref}: the exact image the ${intent.reason} intent names`)
+    return ref
+  }
+  ctx.progress(
+    'image',
+    `ignoring ${intent.digest}: the config now names ${image}, so its tag ${tag} is deployed`,
+  )
+  return null
 }
 
 /**

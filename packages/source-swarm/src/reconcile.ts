@@ -4,7 +4,7 @@ import {
   type SourceContext,
   settingsService,
 } from '@forge/core'
-import { dockerService, faceRoutes, isDeploying, switchRoutes } from '@forge/docker'
+import { dockerService, faceRoutes, isDeploying, restoreRoutes } from '@forge/docker'
 import { applySpec, findService, inspectCluster, scaleService, serviceTasks } from './cluster.js'
 import type { SwarmConfig } from './config.js'
 import { credentialsFor } from './plan.js'
@@ -62,7 +62,7 @@ export async function reconcileSwarm(
   }
 
   if (release) {
-    const restored = await restoreRoutes(ctx, release, name)
+    const restored = await restoreFaceRoutes(ctx, release, name)
     if (restored) notes.push(`put back ${restored} route(s) the proxy had lost`)
   }
 
@@ -87,15 +87,13 @@ export async function reconcileSwarm(
   }
 }
 
-// One listing per tick; a route is written only when missing or pointing elsewhere, since every
-// write makes Caddy reload.
-async function restoreRoutes(
+async function restoreFaceRoutes(
   ctx: SourceContext<SwarmConfig>,
   release: SwarmRelease,
   service: string,
 ): Promise<number> {
   const proxy = ctx.services.find(proxyService)
-  if (!proxy || release.config.faces.length === 0) return 0
+  if (!proxy) return 0
   const wanted = faceRoutes(
     ctx.workload,
     release.config.faces,
@@ -103,13 +101,5 @@ async function restoreRoutes(
     (port) => taskUpstream(service, port),
     ctx.services.find(settingsService)?.domain ?? null,
   )
-  const live = new Map((await proxy.listRoutes()).map((route) => [route.id, route]))
-  const lost = wanted.filter((route) => live.get(route.id)?.upstream !== route.upstream)
-  if (lost.length > 0) {
-    ctx.log.warn(`Putting back ${lost.length} route(s) the proxy lost`, {
-      routes: lost.map((r) => r.id),
-    })
-    await switchRoutes(proxy, lost)
-  }
-  return lost.length
+  return (await restoreRoutes(proxy, wanted, ctx.log)).length
 }

@@ -1,5 +1,5 @@
 import type { SourceContext } from '@forge/core'
-import { sameRelease as sameRun } from '@forge/docker'
+import { referenceTag, sameRelease as sameRun } from '@forge/docker'
 import type { SwarmConfig } from './config.js'
 
 export type Colour = 'blue' | 'green'
@@ -9,6 +9,8 @@ export interface SwarmRelease {
   id: string
   /** The reference deployed (`repo:tag` or `repo@sha256:...`). */
   image: string
+  /** The tag it was deployed as; null for a digest given without one. Older releases read `image`. */
+  tag?: string | null
   /** What the service runs: `repo@sha256:...`, or the local reference on a one-node swarm. */
   pinned: string
   /** The registry digest (`sha256:...`), or null for an image only the manager has. */
@@ -49,7 +51,21 @@ export function sameRelease(a: SwarmRelease | undefined, b: SwarmRelease): boole
   return sameRun(a, b, (release) => release.pinned)
 }
 
-/** The release summary a deploy returns; `digest` is what runs (`repo@sha256:...`), for promote. */
-export function summary(release: SwarmRelease): { id: string; image: string; digest: string } {
-  return { id: release.id, image: release.image, digest: release.pinned }
+/**
+ * The release a deploy reports: the host keeps the newest as the workload's current release and
+ * passes its `tag` and `digest` back to keep it on a plain deploy (and to promote). `digest` is
+ * what runs, `repo@sha256:...`; null for an image only the manager has, which no digest names.
+ */
+export function summary(release: SwarmRelease): {
+  id: string
+  image: string
+  tag: string | null
+  digest: string | null
+} {
+  return {
+    id: release.id,
+    image: release.image,
+    tag: release.tag !== undefined ? release.tag : referenceTag(release.image),
+    digest: release.digest ? release.pinned : null,
+  }
 }

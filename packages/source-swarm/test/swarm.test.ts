@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { isForgeError, type ProxyDriver } from '@forge/core'
 import { createDockerClient, dockerService } from '@forge/docker'
 import { createCaddyProxy } from '@forge/proxy-caddy'
@@ -389,6 +392,74 @@ describe('nodes and images', () => {
       expect((error as Error).message).toMatch(
         /unauthorized|authentication required|denied|no basic auth credentials/i,
       )
+      await swarmSource.teardown(fake.ctx)
+    },
+    SLOW,
+  )
+})
+
+describe('releases stick', () => {
+  it(
+    'deploys the digest an intent names, keeps it on a plain deploy, and a rollback reports the release it went back to',
+    async () => {
+      const host = 'sticky.swarm.test'
+      const first = await swarm.pushImage(BUSYBOX_IMAGE, 'forge-test/sticky:stable')
+      const repo = first.slice(0, first.lastIndexOf(':'))
+      // The base image was pushed under other names too: its digest in this repository.
+      const digestOf = async (ref: string): Promise<string> => {
+        const out = await swarm.manager.docker([
+          'image',
+          'inspect',
+          '--format',
+          '{{json .RepoDigests}}',
+          ref,
+        ])
+        return (JSON.parse(out) as string[]).find((d) => d.startsWith(`${repo}@`)) ?? ''
+      }
+      const a = await digestOf(first)
+      // Another image under the same tag: the tag moves on, the first digest still names a.
+      const dir = await mkdtemp(join(tmpdir(), 'forge-swarm-sticky-'))
+      await writeFile(join(dir, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nLABEL forge-test.build=b\n`)
+      await swarm.manager.docker(['build', '-q', '-t', 'forge-test/sticky-b:1', dir])
+      await rm(dir, { recursive: true, force: true })
+      await swarm.pushImage('forge-test/sticky-b:1', 'forge-test/sticky:stable')
+      const b = await digestOf(first)
+      expect(b).not.toBe(a)
+
+      const fake = workload(versionedConfig(first, 'sticky', { faces: [{ host }] }))
+      const running = async () => {
+        const service = `forge-${fake.ctx.workload.id.slice(0, 8)}-${(await fake.ctx.state.get<{ active: { colour: string } }>()).active.colour}`
+        return (await docker.getService(service).inspect()).Spec.TaskTemplate.ContainerSpec
+          .Image as string
+      }
+      const bare = (ref: string) => ref.slice(ref.indexOf('@') + 1)
+
+      const pinned = await swarmSource.deploy(fake.ctx, {
+        reason: 'config',
+        tag: 'stable',
+        digest: bare(a),
+      })
+      expect(pinned.release).toMatchObject({ tag: 'stable', digest: a })
+      expect(await running()).toBe(a)
+      expect(pinned.urls).toEqual(proxy.urlsFor?.({ hosts: [host] }))
+      expect(await get(caddy.httpPort, host)).toEqual({ status: 200, body: 'sticky' })
+
+      const plain = { reason: 'manual', tag: 'stable', digest: a } as const
+      expect((await swarmSource.deploy(fake.ctx, plain)).status).toBe('unchanged')
+      expect(await running()).toBe(a)
+
+      const pushed = await swarmSource.deploy(fake.ctx, {
+        reason: 'image.push',
+        tag: 'stable',
+        digest: bare(b),
+      })
+      expect(pushed.release).toMatchObject({ tag: 'stable', digest: b })
+      expect(await running()).toBe(b)
+
+      const back = await swarmSource.deploy(fake.ctx, { reason: 'rollback', force: true })
+      expect(back.release).toMatchObject({ tag: 'stable', digest: a })
+      expect(await running()).toBe(a)
+      expect((await swarmSource.deploy(fake.ctx, plain)).status).toBe('unchanged')
       await swarmSource.teardown(fake.ctx)
     },
     SLOW,

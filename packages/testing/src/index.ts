@@ -18,6 +18,15 @@ export { readRecordedDeliveries } from './recorded.js'
 export type { CredentialScheme, TestBody, TestRequest } from './request.js'
 export { encodeBody, hmacHeader, signGithub, signRequest, toTriggerRequest } from './request.js'
 export type {
+  CheckCase,
+  CheckCaseReport,
+  CheckTables,
+  CheckTester,
+  CheckTesterOptions,
+  ExpectedCheckIssue,
+} from './source-check.js'
+export { CheckTableError, checkTester } from './source-check.js'
+export type {
   ContractStep,
   SourceContractOptions,
   SourceContractReport,

@@ -45,6 +45,9 @@ export function createRecordingProxy(options: { forwardTo?: ProxyDriver } = {}):
       if (forwardTo) return forwardTo.listRoutes()
       return [...table.values()].map((route) => structuredClone(route))
     },
+    // What the real driver knows of itself (its URLs, whether it answers) passes through.
+    ...(forwardTo?.urlsFor ? { urlsFor: (route) => forwardTo.urlsFor?.(route) ?? [] } : {}),
+    ...(forwardTo?.ping ? { ping: () => forwardTo.ping?.() ?? Promise.resolve() } : {}),
   }
   recorders.add(proxy)
   return proxy

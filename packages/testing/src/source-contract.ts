@@ -12,6 +12,7 @@ import { validateConfig } from '@forge/core/host'
 import { createFakeSourceContext, type FakeSourceContext, type ServiceEntry } from './context.js'
 import { describeValue } from './describe.js'
 import { createRecordingProxy, isRecordingProxy, type RecordingProxy } from './proxy.js'
+import { runSourceCheck } from './source-check.js'
 
 export interface SourceContractOptions {
   /** The workload's source config as a user would write it; validated against the schema. */
@@ -26,9 +27,20 @@ export interface SourceContractOptions {
   teardownTwice?: boolean
   /** The state the workload starts with (a probe key is added to it). */
   state?: StateDocument
+  /**
+   * Check that the schema refuses an unknown key (Forge's host answers a typo with a 400 naming
+   * it, where a loose schema drops it silently); default true.
+   */
+  strictConfig?: boolean
 }
 
-export type ContractStep = 'config' | 'deploy' | 'reconcile' | 'teardown' | 'teardown again'
+export type ContractStep =
+  | 'config'
+  | 'check'
+  | 'deploy'
+  | 'reconcile'
+  | 'teardown'
+  | 'teardown again'
 
 export interface SourceContractReport<C> {
   kind: string
@@ -56,6 +68,8 @@ const DEPLOY_STATUSES = ['deployed', 'unchanged']
 const RECONCILE_STATUSES = ['running', 'degraded', 'stopped', 'missing']
 // A key no source writes: it stands for what the host or a newer plugin version keeps in state.
 const PROBE_KEY = 'x-forge-testing-probe'
+// A key no config has: a strict schema refuses it.
+const UNKNOWN_KEY = 'xForgeTestingUnknownKey'
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -101,6 +115,7 @@ export async function runSourceContract<C>(
     try {
       return await run()
     } catch (error) {
+      if (error instanceof SourceContractError) throw error
       const what = step === 'teardown again' ? 'the second teardown' : step
       return fail(step, `${what} threw: ${describeValue(error)}`, error)
     } finally {
@@ -113,6 +128,20 @@ export async function runSourceContract<C>(
   })
   if (!validated.ok) fail('config', validated.error.message, validated.error)
   const config = (validated as { value: C }).value
+  if ((options.strictConfig ?? true) && isObject(options.config)) {
+    const loose = await validateConfig(
+      definition.configSchema,
+      { ...options.config, [UNKNOWN_KEY]: true },
+      { at: 'source.config' },
+    )
+    const named = !loose.ok && loose.issues.some((i) => i.path === `source.config.${UNKNOWN_KEY}`)
+    if (!named) {
+      fail(
+        'config',
+        `the schema accepts an unknown key (source.config.${UNKNOWN_KEY}) instead of refusing it with its path: a user's typo would be dropped silently. Make the schema strict (zod: z.strictObject or .strict()), or pass strictConfig: false.`,
+      )
+    }
+  }
 
   const proxy: RecordingProxy | null =
     options.proxy === true
@@ -162,6 +191,34 @@ export async function runSourceContract<C>(
       )
     }
   }
+
+  // The host runs check when a workload is created: the sample and this config must pass it.
+  const checkContext = {
+    workload: { id: ctx.workload.id, name: ctx.workload.name },
+    services: ctx.services,
+    log: ctx.log,
+    signal: ctx.signal,
+  }
+  await timed('check', async () => {
+    const configs: [string, unknown][] = [['the contract config', config]]
+    if (definition.sample !== undefined) {
+      const sample = await validateConfig(definition.configSchema, definition.sample, {
+        at: 'sample',
+      })
+      if (!sample.ok)
+        fail('check', `the definition's sample fails its own schema: ${sample.error.message}`)
+      configs.unshift(['the sample', (sample as { value: C }).value])
+    }
+    for (const [what, value] of configs) {
+      const ran = await runSourceCheck(definition, value as C, checkContext)
+      if ('problem' in ran) fail('check', `on ${what}: ${ran.problem}`)
+      else if (ran.issues.length > 0)
+        fail(
+          'check',
+          `check finds issues in ${what}, which the host would refuse: ${ran.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        )
+    }
+  })
 
   const deployed = await timed('deploy', () =>
     definition.deploy(ctx, options.intent ?? { reason: 'manual' }),

@@ -13,7 +13,7 @@ import type { IgnoreCase, RedeployCase, RejectCase } from './trigger-cases.js'
 
 const REJECTION_STATUSES = [400, 401, 415, 422]
 
-const textMatches = (pattern: RegExp | string, text: string | undefined): boolean =>
+export const textMatches = (pattern: RegExp | string, text: string | undefined): boolean =>
   text !== undefined &&
   (typeof pattern === 'string' ? text.includes(pattern) : new RegExp(pattern).test(text))
 

@@ -8,7 +8,7 @@ import {
 import { hmacSha256Hex, verifyHmacSha256 } from '@forge/core/trigger'
 import { z } from 'zod'
 
-const sourceConfig = z.object({ image: z.string().min(1), port: z.number().default(8080) })
+const sourceConfig = z.strictObject({ image: z.string().min(1), port: z.number().default(8080) })
 type SourceConfig = z.infer<typeof sourceConfig>
 
 /** A well-behaved source: one row per deploy, a proxy route when a proxy exists. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { createRecordingProxy, runSourceContract, SourceContractError } from '../src/index.js'
 import { source } from './fixtures.js'
 
@@ -19,6 +20,7 @@ describe('runSourceContract()', () => {
     await runSourceContract(source(), { config })
     const report = await runSourceContract(source(), { config, proxy: true })
     expect(report.steps.map((s) => s.step)).toEqual([
+      'check',
       'deploy',
       'reconcile',
       'teardown',
@@ -34,6 +36,15 @@ describe('runSourceContract()', () => {
     await runSourceContract(source(), { config, proxy: real })
     expect(real.calls.map((c) => c.method)).toContain('upsertRoute')
     expect(real.routes().size).toBe(0)
+    const caddyLike = {
+      ...createRecordingProxy(),
+      urlsFor: () => ['https://memo.test/'],
+      ping: async () => {},
+    }
+    const recorder = createRecordingProxy({ forwardTo: caddyLike })
+    expect(recorder.urlsFor?.({ hosts: ['memo.test'] })).toEqual(['https://memo.test/'])
+    await expect(recorder.ping?.()).resolves.toBeUndefined()
+    expect(createRecordingProxy().urlsFor).toBeUndefined()
   })
 
   it('refuses an invalid config with the dotted path, before deploying', async () => {
@@ -48,6 +59,58 @@ describe('runSourceContract()', () => {
     expect(error.step).toBe('config')
     expect(error.message).toContain('source.config.image')
     expect(deployed).toBe(false)
+  })
+
+  it('fails at config when the schema drops an unknown key instead of refusing it', async () => {
+    const loose = source({
+      configSchema: z.object({ image: z.string(), port: z.number().default(8080) }),
+    })
+    const error = await contractError(runSourceContract(loose, { config }))
+    expect(error.step).toBe('config')
+    expect(error.message).toMatch(
+      /accepts an unknown key \(source\.config\.xForgeTestingUnknownKey\).*z\.strictObject/,
+    )
+    await runSourceContract(loose, { config, strictConfig: false })
+  })
+
+  it('runs check on the sample and the contract config: an issue, a throw or a wrong answer fails', async () => {
+    const checked: unknown[] = []
+    const fine = source({
+      sample: { image: 'sample:1', port: 80 },
+      check(c) {
+        checked.push(c)
+        return []
+      },
+    })
+    await runSourceContract(fine, { config })
+    expect(checked).toEqual([
+      { image: 'sample:1', port: 80 },
+      { image: 'web:1', port: 8080 },
+    ])
+
+    const picky = source({
+      sample: { image: 'sample:1', port: 80 },
+      check: (c) =>
+        c.image.startsWith('sample') ? [{ path: 'image', message: 'no samples' }] : [],
+    })
+    const issue = await contractError(runSourceContract(picky, { config }))
+    expect(issue.step).toBe('check')
+    expect(issue.message).toContain(
+      'check finds issues in the sample, which the host would refuse: image: no samples',
+    )
+
+    const throwing = source({
+      check: () => {
+        throw new Error('bug')
+      },
+    })
+    const thrown = await contractError(runSourceContract(throwing, { config }))
+    expect(thrown.message).toMatch(/on the contract config: check threw Error: bug/)
+
+    const wrong = source({ check: () => ['image is bad'] as never })
+    expect((await contractError(runSourceContract(wrong, { config }))).message).toContain(
+      'check must return nothing or { path: string, message: string }[]',
+    )
   })
 
   it('fails at teardown when teardown leaves a container row', async () => {

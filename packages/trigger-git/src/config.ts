@@ -21,7 +21,8 @@ const patterns = (what: string) =>
       `${what} patterns: globs (\`release/*\`), \`!\` exclusions${what === 'Tag' ? ', semver ranges (`^1.2.0`)' : ''}`,
     )
 
-export const gitTriggerConfigSchema = z.object({
+// Strict: an unknown key (`branch` for `branches`) is refused with a suggestion, never dropped.
+export const gitTriggerConfigSchema = z.strictObject({
   repository: z
     .string()
     .min(1)

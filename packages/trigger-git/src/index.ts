@@ -8,6 +8,7 @@ export { matchGitPush } from './match.js'
 export { parseGitWebhook } from './parse.js'
 export { ANY_REPOSITORY } from './payloads/generic.js'
 export { normalizeRepository } from './repository.js'
+export { gitSetup } from './setup.js'
 export type { Vendor } from './vendors.js'
 export { detectVendor, VENDORS } from './vendors.js'
 export { gitTrigger }

@@ -1,4 +1,4 @@
-import type { ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
+import type { ParseRejection, ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
 import {
   type JsonObject,
   lowerCaseHeaders,
@@ -50,19 +50,23 @@ export function parseGitWebhook(request: TriggerRequest, verify: VerifyOptions):
   try {
     return parseUnsafe(request, verify)
   } catch (error) {
-    if (error instanceof PayloadError) {
-      return rejectRequest(
-        422,
-        'invalid_payload',
-        `Invalid webhook payload at ${error.field}, expected ${error.expected}.`,
-      )
-    }
+    return payloadRejection(error)
+  }
+}
+
+function payloadRejection(error: unknown): ParseRejection {
+  if (error instanceof PayloadError) {
     return rejectRequest(
       422,
       'invalid_payload',
-      `Invalid webhook payload, could not be read: ${String(error)}`,
+      `Invalid webhook payload at ${error.field}, expected ${error.expected}.`,
     )
   }
+  return rejectRequest(
+    422,
+    'invalid_payload',
+    `Invalid webhook payload, could not be read: ${String(error)}`,
+  )
 }
 
 function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResult {
@@ -87,13 +91,22 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
     vendor = 'generic'
   }
   const spec = VENDOR_SPECS[vendor]
+  // The signature first, over the raw bytes: a body refused after it says it was signed.
   const signature = checkSignature(spec, headers, body, verify)
   if ('ok' in signature) return signature
+  const signed = (rejection: ParseRejection): ParseRejection =>
+    signature.verified ? { ...rejection, verified: true } : rejection
   const decoded = early ?? read()
-  if (!decoded.ok) return decoded
+  if (!decoded.ok) return signed(decoded)
   const deliveryId = deliveryIdOf(spec, headers)
   const event = spec.eventHeader ? headers[spec.eventHeader]!.trim() : 'push'
-  const { events, note } = readPayload(vendor, event, decoded.json, deliveryId)
+  let payload: VendorResult
+  try {
+    payload = readPayload(vendor, event, decoded.json, deliveryId)
+  } catch (error) {
+    return signed(payloadRejection(error))
+  }
+  const { events, note } = payload
   return {
     ok: true,
     vendor,

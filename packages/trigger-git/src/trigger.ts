@@ -2,6 +2,7 @@ import { defineTrigger } from '@forge/core'
 import { type GitTriggerConfig, gitTriggerConfigSchema, gitTriggerSample } from './config.js'
 import { matchGitPush } from './match.js'
 import { parseGitWebhook } from './parse.js'
+import { gitSetup } from './setup.js'
 import { VENDORS } from './vendors.js'
 
 export const gitTrigger = defineTrigger<GitTriggerConfig>({
@@ -12,6 +13,7 @@ export const gitTrigger = defineTrigger<GitTriggerConfig>({
   configSchema: gitTriggerConfigSchema,
   sample: gitTriggerSample,
   vendors: [...VENDORS],
+  setup: gitSetup,
   parse: parseGitWebhook,
   match: (event, config) => matchGitPush(event, config),
 })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
-export const manualTriggerConfigSchema = z.object({
+// Strict: an unknown key (`allowTags`) is refused with a suggestion, never dropped.
+export const manualTriggerConfigSchema = z.strictObject({
   allowTag: z
     .boolean()
     .default(true)

@@ -6,6 +6,7 @@ export type { ManualTriggerConfig } from './config.js'
 export { manualTriggerConfigSchema, manualTriggerSample } from './config.js'
 export { matchManual } from './match.js'
 export { MAX_BODY_BYTES, parseManualRequest } from './parse.js'
+export { manualSetup } from './setup.js'
 export { manualTrigger }
 
 export default definePlugin({

@@ -17,13 +17,19 @@ import {
 export const MAX_BODY_BYTES = 64 * 1024
 const MAX_FIELD_LENGTH = 256
 
-/** `Authorization: Bearer <secret>` or `X-Forge-Token: <secret>`, compared in constant time. */
-function checkToken(headers: Record<string, string>, verify: VerifyOptions): ParseRejection | null {
+/**
+ * `Authorization: Bearer <secret>` or `X-Forge-Token: <secret>`, compared in constant time: a
+ * rejection, or whether a token was checked and matched.
+ */
+function checkToken(
+  headers: Record<string, string>,
+  verify: VerifyOptions,
+): ParseRejection | { verified: boolean } {
   const secret = typeof verify?.secret === 'string' && verify.secret ? verify.secret : null
   const required = verify?.requireSignature === true
   const presented = bearerToken(headers.authorization) ?? headers['x-forge-token']?.trim() ?? ''
   if (secret === null || presented === '') {
-    if (!required) return null
+    if (!required) return { verified: false }
     return reject(
       401,
       'auth_missing',
@@ -32,7 +38,7 @@ function checkToken(headers: Record<string, string>, verify: VerifyOptions): Par
         : 'The request carries no credential: send `Authorization: Bearer <secret>` or `X-Forge-Token: <secret>`.',
     )
   }
-  if (safeEqual(presented, secret)) return null
+  if (safeEqual(presented, secret)) return { verified: true }
   return reject(
     401,
     'auth_invalid',
@@ -60,16 +66,21 @@ export function parseManualRequest(request: TriggerRequest, verify: VerifyOption
   if (!(body instanceof Uint8Array)) {
     return reject(400, 'invalid_json', 'The request has no raw body to read.')
   }
+  // The token first: it needs no body, and a body refused after it matched says so.
+  const headers = lowerCaseHeaders(request.headers)
+  const token = checkToken(headers, verify)
+  if ('ok' in token) return token
+  const signed = (rejection: ParseRejection): ParseRejection =>
+    token.verified ? { ...rejection, verified: true } : rejection
   if (body.byteLength > MAX_BODY_BYTES) {
-    return reject(
-      400,
-      'body_too_large',
-      `The request body is ${body.byteLength} bytes, over the 64 KiB limit of the manual trigger. Send at most { "tag", "ref", "actor" }.`,
+    return signed(
+      reject(
+        400,
+        'body_too_large',
+        `The request body is ${body.byteLength} bytes, over the 64 KiB limit of the manual trigger. Send at most { "tag", "ref", "actor" }.`,
+      ),
     )
   }
-  const headers = lowerCaseHeaders(request.headers)
-  const denied = checkToken(headers, verify)
-  if (denied) return denied
   // An empty body is the plain "deploy now" button; anything else must be a JSON object.
   let json: Record<string, unknown> = {}
   if (body.some((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09)) {
@@ -77,7 +88,7 @@ export function parseManualRequest(request: TriggerRequest, verify: VerifyOption
       kind: 'manual',
       maxBytes: MAX_BODY_BYTES,
     })
-    if (!read.ok) return read
+    if (!read.ok) return signed(read)
     json = read.json
   }
   let event: ManualEvent
@@ -90,11 +101,14 @@ export function parseManualRequest(request: TriggerRequest, verify: VerifyOption
       ref: readField(fields, 'ref'),
     }
   } catch (error) {
-    return reject(
-      422,
-      'invalid_payload',
-      `The request body is invalid at ${(error as Error).message}.`,
+    return signed(
+      reject(422, 'invalid_payload', `The request body is invalid at ${(error as Error).message}.`),
     )
   }
-  return { ok: true, vendor: 'manual', events: [event] }
+  return {
+    ok: true,
+    vendor: 'manual',
+    events: [event],
+    ...(token.verified ? { verified: true } : {}),
+  }
 }

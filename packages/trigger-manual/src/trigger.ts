@@ -6,6 +6,7 @@ import {
 } from './config.js'
 import { matchManual } from './match.js'
 import { parseManualRequest } from './parse.js'
+import { manualSetup } from './setup.js'
 
 export const manualTrigger = defineTrigger<ManualTriggerConfig>({
   kind: 'manual',
@@ -15,6 +16,7 @@ export const manualTrigger = defineTrigger<ManualTriggerConfig>({
   configSchema: manualTriggerConfigSchema,
   sample: manualTriggerSample,
   vendors: ['manual'],
+  setup: manualSetup,
   parse: parseManualRequest,
   match: (event, config) => matchManual(event, config),
 })

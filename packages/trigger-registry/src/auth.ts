@@ -46,21 +46,22 @@ function carriesCredential(
 }
 
 /**
- * Null when the request may be read. Checked before the body is parsed, so an unauthenticated
- * sender never gets its JSON read. A wrong credential is refused even when none is required: a
- * sender that presents another secret is misconfigured, or not who it claims to be.
+ * A rejection, or whether a credential was checked and matched (the request may then be read).
+ * Checked before the body is parsed, so an unauthenticated sender never gets its JSON read. A
+ * wrong credential is refused even when none is required: a sender that presents another secret
+ * is misconfigured, or not who it claims to be.
  */
 export function checkAuth(
   headers: Record<string, string>,
   body: Uint8Array,
   verify: VerifyOptions,
-): ParseRejection | null {
+): ParseRejection | { verified: boolean } {
   const secret =
     typeof verify?.secret === 'string' && verify.secret.length > 0 ? verify.secret : null
   const required = verify?.requireSignature === true
   const present = CREDENTIALS.filter((credential) => carriesCredential(credential, headers))
   if (secret === null) {
-    if (!required) return null
+    if (!required) return { verified: false }
     return rejectRequest(
       401,
       'auth_missing',
@@ -68,7 +69,7 @@ export function checkAuth(
     )
   }
   if (present.length === 0) {
-    if (!required) return null
+    if (!required) return { verified: false }
     const blank = CREDENTIALS.find(({ header }) => headers[header] !== undefined)
     return rejectRequest(
       401,
@@ -79,7 +80,7 @@ export function checkAuth(
   const ok = present.some(({ header, scheme }) =>
     passes(scheme, headers[header]!.trim(), secret, body),
   )
-  if (ok) return null
+  if (ok) return { verified: true }
   return rejectRequest(
     401,
     'auth_invalid',

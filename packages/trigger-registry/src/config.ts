@@ -2,7 +2,8 @@ import { patternProblem } from '@forge/core/trigger'
 import { z } from 'zod'
 import { parseImageRef } from './image-ref.js'
 
-export const registryTriggerConfigSchema = z.object({
+// Strict: an unknown key (`tag` for `tags`) is refused with a suggestion, never dropped.
+export const registryTriggerConfigSchema = z.strictObject({
   image: z
     .string()
     .min(1)

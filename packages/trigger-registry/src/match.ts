@@ -28,6 +28,35 @@ function watchedImage(
       }
 }
 
+/**
+ * Pure: what looks wrong about binding this config to this workload, in words. A registry
+ * trigger redeploys the workload's own source, which runs its own image at the pushed tag or
+ * digest: watching another image than the workload runs deploys the wrong thing (or a digest its
+ * repository lacks), and no push of the image it runs ever deploys it.
+ */
+export function registryBindingWarnings(
+  config: RegistryTriggerConfig,
+  workload: WorkloadRef,
+): string[] {
+  const own = (workload?.source?.config as { image?: unknown } | undefined)?.image
+  const runs = typeof own === 'string' && own.trim() !== '' ? parseImageRef(own) : null
+  if (!config?.image) {
+    if (runs) return []
+    return [
+      typeof own === 'string' && own.trim() !== ''
+        ? `The workload's image "${own}" is not an image reference and the binding names no image: no push will ever deploy ${workload.name}. Set \`image\` on the trigger or the binding.`
+        : `The workload ${workload.name} has no image (its source is ${workload.source?.kind}) and the binding names none: no push will ever deploy it. Set \`image\` on the trigger or the binding to the image whose pushes should redeploy it.`,
+    ]
+  }
+  const watched = parseImageRef(config.image)
+  if (!watched || !runs || sameImage(watched, runs)) return []
+  const a = imageName(watched)
+  const b = imageName(runs)
+  return [
+    `This binding watches pushes of ${a}, but ${workload.name} runs ${b}: a push of ${a} would redeploy ${workload.name} with ${b} at the pushed tag or digest (the wrong image, or a digest ${b} does not have, so the deploy fails), and pushes of ${b} would not deploy it. Remove \`image\` from the binding (it then watches ${b}), or set it to ${b}.`,
+  ]
+}
+
 function sameImage(pushed: ImageRef, watched: ImageRef): boolean {
   // A vendor that does not name its host (registry null) is matched on the path alone.
   return (

@@ -1,4 +1,4 @@
-import type { ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
+import type { ParseRejection, ParseResult, TriggerRequest, VerifyOptions } from '@forge/core'
 import { lowerCaseHeaders, PayloadError, readJsonBody, rejectRequest } from '@forge/core/trigger'
 import { checkAuth } from './auth.js'
 
@@ -15,15 +15,19 @@ export function parseRegistryWebhook(request: TriggerRequest, verify: VerifyOpti
   try {
     return parseUnsafe(request, verify)
   } catch (error) {
-    if (error instanceof PayloadError) {
-      return rejectRequest(422, 'invalid_payload', `Webhook payload is missing ${error.message}.`)
-    }
-    return rejectRequest(
-      422,
-      'invalid_payload',
-      `Webhook payload could not be read: ${String(error)}`,
-    )
+    return payloadRejection(error)
   }
+}
+
+function payloadRejection(error: unknown): ParseRejection {
+  if (error instanceof PayloadError) {
+    return rejectRequest(422, 'invalid_payload', `Webhook payload is missing ${error.message}.`)
+  }
+  return rejectRequest(
+    422,
+    'invalid_payload',
+    `Webhook payload could not be read: ${String(error)}`,
+  )
 }
 
 function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResult {
@@ -32,19 +36,30 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
     return rejectRequest(400, 'invalid_json', 'Webhook request has no raw body to read.')
   }
   const headers = lowerCaseHeaders(request.headers)
-  const denied = checkAuth(headers, body, verify)
-  if (denied) return denied
+  const auth = checkAuth(headers, body, verify)
+  if ('ok' in auth) return auth
+  // A body refused for its content after its credential matched says it was authenticated.
+  const signed = (rejection: ParseRejection): ParseRejection =>
+    auth.verified ? { ...rejection, verified: true } : rejection
   const decoded = readJsonBody(body, headers['content-type'], { kind: 'registry' })
-  if (!decoded.ok) return decoded
+  if (!decoded.ok) return signed(decoded)
   const reader = READERS.find((r) => r.detect(headers, decoded.json))
   if (!reader) {
-    return rejectRequest(
-      422,
-      'unknown_format',
-      `Webhook body is in no format the registry trigger knows. Expected one of: ${READERS.map((r) => r.shape).join('; ')}.`,
+    return signed(
+      rejectRequest(
+        422,
+        'unknown_format',
+        `Webhook body is in no format the registry trigger knows. Expected one of: ${READERS.map((r) => r.shape).join('; ')}.`,
+      ),
     )
   }
-  const { events, note } = reader.read(decoded.json, headers)
+  let read: ReturnType<typeof reader.read>
+  try {
+    read = reader.read(decoded.json, headers)
+  } catch (error) {
+    return signed(payloadRejection(error))
+  }
+  const { events, note } = read
   const vendor =
     reader.vendor === 'gitea' && headers['x-forgejo-event'] !== undefined
       ? 'forgejo'
@@ -61,5 +76,6 @@ function parseUnsafe(request: TriggerRequest, verify: VerifyOptions): ParseResul
     events: coalescePushes(events),
     ...(note ? { note } : events.length === 0 ? { note: 'nothing to deploy' } : {}),
     ...(deliveryId && reader.vendor !== 'distribution' ? { deliveryId } : {}),
+    ...(auth.verified ? { verified: true } : {}),
   }
 }

@@ -4,8 +4,9 @@ import {
   registryTriggerConfigSchema,
   registryTriggerSample,
 } from './config.js'
-import { matchImagePush } from './match.js'
+import { matchImagePush, registryBindingWarnings } from './match.js'
 import { parseRegistryWebhook } from './parse.js'
+import { registrySetup } from './setup.js'
 import { VENDORS } from './vendors/index.js'
 
 export const registryTrigger = defineTrigger<RegistryTriggerConfig>({
@@ -16,6 +17,8 @@ export const registryTrigger = defineTrigger<RegistryTriggerConfig>({
   configSchema: registryTriggerConfigSchema,
   sample: registryTriggerSample,
   vendors: [...VENDORS],
+  setup: registrySetup,
   parse: parseRegistryWebhook,
   match: matchImagePush,
+  bindingWarnings: registryBindingWarnings,
 })

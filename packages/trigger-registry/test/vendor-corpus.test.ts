@@ -142,12 +142,12 @@ describe('the vendor corpus through parse', () => {
     })
 
     if (authenticated !== null) {
-      it('with the credential the vendor sends, yields the same with requireSignature: true', () => {
+      it('with the credential the vendor sends, yields the same with requireSignature: true, verified', () => {
         const result = parseRegistryWebhook(authenticated, {
           secret: SECRET,
           requireSignature: true,
         })
-        expect(result).toStrictEqual(unsigned)
+        expect(result).toStrictEqual({ ...unsigned, verified: true })
       })
     }
   })

@@ -89,6 +89,21 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
         return byAge + byCount
       })()
     },
+    /** Each trigger's newest delivery, in one query (for the triggers list). */
+    latestPerTrigger(): Map<string, Pick<Delivery, 'id' | 'status' | 'vendor' | 'receivedAt'>> {
+      const rows = db
+        .prepare(
+          `SELECT trigger_id, id, status, vendor, received_at FROM deliveries
+            WHERE rowid IN (SELECT MAX(rowid) FROM deliveries GROUP BY trigger_id)`,
+        )
+        .all() as Pick<Row, 'trigger_id' | 'id' | 'status' | 'vendor' | 'received_at'>[]
+      return new Map(
+        rows.map((r) => [
+          r.trigger_id,
+          { id: r.id, status: r.status, vendor: r.vendor, receivedAt: r.received_at },
+        ]),
+      )
+    },
     /** An earlier accepted delivery with the same vendor delivery id, if any. */
     findAccepted(triggerId: string, externalId: string): Delivery | undefined {
       const r = db

@@ -192,6 +192,13 @@ export function bindingsRepo(db: Db) {
           .all(workloadId) as BindingRow[]
       ).map(toBinding)
     },
+    /** How many bindings each trigger has, in one query. */
+    countPerTrigger(): Map<string, number> {
+      const rows = db
+        .prepare('SELECT trigger_id, COUNT(*) AS n FROM trigger_bindings GROUP BY trigger_id')
+        .all() as { trigger_id: string; n: number }[]
+      return new Map(rows.map((r) => [r.trigger_id, r.n]))
+    },
     forTrigger(triggerId: string): Binding[] {
       return (
         db

@@ -19,6 +19,12 @@ export interface TriggerServiceDeps {
 /** A trigger as the API shows it: with its webhook URL, never its signing secret. */
 export type TriggerView = Trigger & { webhookUrl: string }
 
+/** A trigger in the list: with how many workloads it is bound to and its newest delivery. */
+export type TriggerListItem = TriggerView & {
+  bindingCount: number
+  lastDelivery: { id: string; status: number; vendor: string | null; receivedAt: string } | null
+}
+
 /** The answer to creating one: once, the secret it generated, and how to set each vendor up. */
 export type CreatedTrigger = TriggerView & { signingSecret?: string; setup: TriggerSetup[] }
 
@@ -137,7 +143,16 @@ export function createTriggerService(deps: TriggerServiceDeps) {
 
   return {
     find,
-    list: (): TriggerView[] => store.triggers.list().map(view),
+    /** Every trigger with its binding count and its newest delivery. */
+    list(): TriggerListItem[] {
+      const counts = store.bindings.countPerTrigger()
+      const latest = store.deliveries.latestPerTrigger()
+      return store.triggers.list().map((t) => ({
+        ...view(t),
+        bindingCount: counts.get(t.id) ?? 0,
+        lastDelivery: latest.get(t.id) ?? null,
+      }))
+    },
     get(id: string): TriggerView & { bindings: BindingView[] } {
       const trigger = find(id)
       const bindings = store.bindings.forTrigger(trigger.id).map((b) => bindingView(b, trigger))
