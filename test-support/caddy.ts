@@ -10,6 +10,10 @@ export interface CaddyInstance {
   adminUrl: string
   /** Kills Caddy and starts it again on the same admin port with the same (empty) config. */
   restart(): Promise<void>
+  /** Kills Caddy (SIGKILL) and leaves it down until `start()`. */
+  kill(): Promise<void>
+  /** Starts a killed Caddy again, as `restart()` does after its kill. */
+  start(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -84,6 +88,8 @@ export async function startCaddy(): Promise<CaddyInstance> {
       await kill()
       await start()
     },
+    kill,
+    start,
     async stop() {
       await kill()
       await rm(dir, { recursive: true, force: true })

@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process'
-import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
+import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { requireDocker } from './docker.js'
 import {
-  alive,
-  type Forward,
-  forwardFromNetns,
-  netnsPids,
-  requireNetns,
-  sh,
-  stopPid,
-} from './netns.js'
+  copyImage,
+  dockerCli,
+  removeCgroups,
+  removeNetns,
+  startDockerd,
+  stopDockerd,
+} from './engine.js'
+import { alive, type Forward, forwardFromNetns, requireNetns, sh } from './netns.js'
 import { waitFor } from './ports.js'
 import { type RunningRegistry, startRegistry } from './registry.js'
 
@@ -147,7 +147,8 @@ export async function startSwarm(options: SwarmOptions = {}): Promise<Swarm> {
       nodes,
       registry,
       privateRegistry,
-      loadImage: (ref, to = nodes) => Promise.all(to.map((node) => copyImage(ref, node))).then(),
+      loadImage: (ref, to = nodes) =>
+        Promise.all(to.map((node) => copyImage(ref, node.host, node.hostname))).then(),
       async pushImage(localRef, name, target = registry) {
         const ref = `${target}/${name}`
         await manager.docker(['tag', localRef, ref])
@@ -160,12 +161,12 @@ export async function startSwarm(options: SwarmOptions = {}): Promise<Swarm> {
         const config = await mkdtemp(join(dir, 'docker-config-'))
         const login = ['-H', manager.host, '--config', config]
         try {
-          await cli(
+          await dockerCli(
             [...login, 'login', '-u', auth.username, '--password-stdin', target],
             30_000,
             auth.password,
           )
-          await cli([...login, 'push', ref], 120_000)
+          await dockerCli([...login, 'push', ref], 120_000)
         } finally {
           await rm(config, { recursive: true, force: true })
         }
@@ -229,73 +230,22 @@ interface EngineSpec {
   cgroupParent: string
 }
 
-// `ip netns exec` remounts /sys for the namespace, which hides the cgroup hierarchies dockerd
-// needs ("Devices cgroup isn't mounted"): mount the same ones again, in its own mount namespace.
-function cgroupMounts(): string {
-  const mounts = readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter(([, target, type]) => target?.startsWith('/sys/fs/cgroup') && type)
-  return mounts
-    .map(([, target, type, opts]) => {
-      const keep = (opts ?? '')
-        .split(',')
-        .filter((o) => !['rw', 'ro', 'relatime', 'nosuid', 'nodev', 'noexec'].includes(o))
-        .join(',')
-      return `mkdir -p ${target} && mount -t ${type} ${keep ? `-o ${keep} ` : ''}${type} ${target}`
-    })
-    .join(' && ')
-}
-
 async function startEngine(spec: EngineSpec): Promise<SwarmNode> {
-  await mkdir(spec.dir, { recursive: true })
-  const socket = join(spec.dir, 'docker.sock')
-  const config = join(spec.dir, 'daemon.json')
-  // Every setting in a config file of its own: the machine's /etc/docker/daemon.json is not read.
-  await writeFile(
-    config,
-    JSON.stringify({
-      'data-root': join(spec.dir, 'data'),
-      'exec-root': join(spec.dir, 'exec'),
-      hosts: [`unix://${socket}`],
-      pidfile: join(spec.dir, 'docker.pid'),
-      'cgroup-parent': `/${spec.cgroupParent}`,
-      'insecure-registries': [`${SUBNET}.0/24`],
-      'log-level': 'warn',
-    }),
-  )
-  const script = `set -e; ${cgroupMounts()}; hostname ${spec.hostname}; exec dockerd --config-file ${config}`
-  const log = join(spec.dir, 'dockerd.log')
-  const child = spawn('ip', ['netns', 'exec', spec.netns, 'unshare', '--uts', 'sh', '-c', script], {
-    stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
+  const dockerd = await startDockerd({
+    hostname: spec.hostname,
+    netns: spec.netns,
+    dir: spec.dir,
+    cgroupParent: spec.cgroupParent,
+    insecureRegistries: [`${SUBNET}.0/24`],
+    label: spec.role,
   })
-  child.unref()
-  const host = `unix://${socket}`
-  const docker = (args: string[], timeout = 120_000, input?: string) =>
-    cli(['-H', host, ...args], timeout, input)
-  try {
-    await waitFor(
-      `dockerd of ${spec.hostname} to answer on ${socket}`,
-      async () => {
-        if (child.exitCode !== null) throw new Error('exited')
-        return (await docker(['version', '--format', '{{.Server.Version}}'], 5_000)) !== ''
-      },
-      45_000,
-    )
-  } catch (error) {
-    const tail = await readFile(log, 'utf8').catch(() => '')
-    throw new Error(
-      `The ${spec.role} engine did not start in network namespace ${spec.netns} ` +
-        `(${(error as Error).message}):\n${tail.slice(-2000)}`,
-    )
-  }
   return {
     role: spec.role,
     hostname: spec.hostname,
     netns: spec.netns,
-    host,
+    host: dockerd.host,
     address: spec.address,
-    docker: (args, timeout) => docker(args, timeout),
+    docker: (args, timeout) => dockerd.docker(args, timeout),
   }
 }
 
@@ -332,100 +282,17 @@ async function formSwarm(manager: SwarmNode, workers: SwarmNode[]): Promise<void
   )
 }
 
-/** `docker save <ref>` from the machine's engine piped into `docker load` on a node. */
-async function copyImage(ref: string, node: SwarmNode): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const save = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const load = spawn('docker', ['-H', node.host, 'load', '-q'], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    })
-    let errors = ''
-    save.stderr?.on('data', (c) => (errors += c))
-    load.stderr?.on('data', (c) => (errors += c))
-    save.stdout?.pipe(load.stdin!)
-    load.once('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new Error(`docker save ${ref} | docker load on ${node.hostname} failed: ${errors}`),
-          ),
-    )
-  })
-}
-
-function cli(args: string[], timeout: number, input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout)
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      if (code === 0) resolve(stdout.trim())
-      else reject(new Error(`docker ${args.join(' ')} failed (${code}): ${stderr.trim()}`))
-    })
-    child.stdin.end(input)
-  })
-}
-
 /**
  * Removes what a run made, each step on its own so one failure does not leave the rest: the
  * engines' containers and the engines (by their pid files), every process left in the
  * namespaces (they are ours), the namespaces with their links, the cgroups, the folder.
  */
 async function removeMade(made: Made): Promise<void> {
-  const nodes = made.netns.map((ns, i) => ({ ns, dir: join(made.dir, i === 0 ? 'm' : `w${i}`) }))
-  await Promise.all(
-    nodes.map(async ({ dir }) => {
-      const socket = join(dir, 'docker.sock')
-      const pid = readPid(join(dir, 'docker.pid'))
-      if (!pid || !alive(pid)) return
-      const host = ['-H', `unix://${socket}`]
-      // Containers first, or dockerd spends its shutdown timeout stopping them one by one.
-      const ids = await cli([...host, 'ps', '-aq'], 15_000).catch(() => '')
-      if (ids) await cli([...host, 'rm', '-f', ...ids.split('\n')], 60_000).catch(() => '')
-      await stopPid(pid, 20_000)
-      const containerd = readPid(join(dir, 'exec', 'containerd', 'containerd.pid'))
-      if (containerd) await stopPid(containerd, 5_000)
-    }),
-  )
-  for (const { ns } of nodes) {
-    for (const pid of await netnsPids(ns)) await stopPid(pid, 3_000)
-    await sh('ip', ['netns', 'del', ns]).catch(() => undefined)
-  }
+  const dirs = made.netns.map((_, i) => join(made.dir, i === 0 ? 'm' : `w${i}`))
+  await Promise.all(dirs.map((dir) => stopDockerd(dir).catch(() => undefined)))
+  for (const ns of made.netns) await removeNetns(ns)
   for (const parent of made.cgroupParents) await removeCgroups(parent)
   await rm(made.dir, { recursive: true, force: true })
-}
-
-function readPid(path: string): number | null {
-  try {
-    const pid = Number(readFileSync(path, 'utf8').trim())
-    return Number.isInteger(pid) && pid > 0 ? pid : null
-  } catch {
-    return null
-  }
-}
-
-// The engines' cgroup parents, in every hierarchy, children first.
-async function removeCgroups(parent: string): Promise<void> {
-  const roots = readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter(
-      ([, target, type]) => target?.startsWith('/sys/fs/cgroup') && type?.startsWith('cgroup'),
-    )
-    .map(([, target]) => target!)
-  const removeTree = async (path: string): Promise<void> => {
-    if (!existsSync(path)) return
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      if (entry.isDirectory()) await removeTree(join(path, entry.name))
-    }
-    await rmdir(path).catch(() => undefined)
-  }
-  for (const root of roots) await removeTree(join(root, parent))
 }
 
 /** Removes what earlier runs made and could not remove (their process is gone). */

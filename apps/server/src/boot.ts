@@ -7,7 +7,7 @@ import { createRegistry, createServiceRegistry } from '@forge/core/host'
 import { createDockerClient, dockerService } from '@forge/docker'
 import { createAuthService } from './auth/service.js'
 import { loadConfig, type ServerConfig } from './config.js'
-import { createReachability } from './containers/reachability.js'
+import { createReachability, engineProblem } from './containers/reachability.js'
 import { createContainerService } from './containers/service.js'
 import { createDeliveryService } from './deliveries/service.js'
 import { createDeployService } from './deploys/service.js'
@@ -128,7 +128,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       log,
       concurrency: config.deployConcurrency,
       timeoutMs: config.deployTimeoutMs,
-      dockerProblem: dockerStatus.problem,
+      dockerProblem: () => engineProblem(config.dockerHost),
     })
     deploys.recover()
     const containers = createContainerService({

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { isForgeError } from '@forge/core'
-import { loadConfig } from './config.js'
+import { loadConfig, positionalArgs } from './config.js'
 import { createServer, SERVER_VERSION } from './index.js'
 import { DEFAULT_PLUGINS, initInstance } from './instance/init.js'
+import {
+  backupDatabase,
+  type DatabaseSummary,
+  describeCounts,
+  type KeyCheck,
+  restoreDatabase,
+} from './store/backup.js'
 import { openDatabase } from './store/db.js'
 import { sessionsRepo } from './store/sessions.js'
 import { settingsRepo } from './store/settings.js'
@@ -17,6 +24,12 @@ const USAGE = `Usage:
                                          write a new instance: a package.json with the server and these plugins
   forge token rotate [--data-dir DIR] [--instance-dir DIR]
                                          print a new admin token; the old one and its sessions stop working
+  forge backup <file> [--data-dir DIR] [--instance-dir DIR]
+                                         a consistent copy of the database, safe while the server runs
+                                         (the encryption key is not in it: keep secret.key with it)
+  forge restore <file> [--data-dir DIR] [--instance-dir DIR] [--force]
+                                         put a backup in place as the data dir's database (refuses one
+                                         that exists unless --force; stop the server first)
 
 The instance is the nearest folder at or above the current one whose package.json depends on
 @forge/server (else the one this forge is installed in); the data dir defaults to <instance>/.forge.
@@ -75,6 +88,55 @@ function rotateToken(argv: string[]): void {
   }
 }
 
+const kib = (s: DatabaseSummary) => `${Math.max(1, Math.round(s.bytes / 1024))} KiB`
+
+/** The one argument a command takes besides flags, resolved against the shell's folder. */
+function fileArgument(argv: string[], command: string): string {
+  const [file, ...extra] = positionalArgs(argv)
+  if (!file || extra.length) fail(new Error(`Usage: forge ${command} <file> [--data-dir DIR]`))
+  return resolve(file)
+}
+
+async function backup(argv: string[]): Promise<void> {
+  const file = fileArgument(argv, 'backup')
+  const config = loadConfig(argv)
+  const summary = await backupDatabase(config.dataDir, file)
+  const key = config.secretKey ? 'your FORGE_SECRET_KEY' : join(config.dataDir, 'secret.key')
+  process.stdout.write(
+    `Backed up ${join(config.dataDir, 'forge.db')} to ${file} (${kib(summary)}, schema version ${summary.schemaVersion}): ${describeCounts(summary)}.\n` +
+      `The encryption key is NOT in the backup: keep ${key} with it (somewhere else as safe). Without it, env values, signing secrets and notification secrets cannot be decrypted.\n`,
+  )
+}
+
+function keyAdvice(key: KeyCheck, dataDir: string): string {
+  switch (key.status) {
+    case 'decrypts':
+      return `The key (${key.source}) decrypts its secrets: forge serve can start.`
+    case 'does-not-decrypt':
+      return `WARNING: the key (${key.source}) does NOT decrypt its secrets: it is not the key of the server that made the backup. Put that server's secret.key in ${dataDir} (mode 0600) or set its FORGE_SECRET_KEY before forge serve.`
+    case 'missing':
+      return `No encryption key yet: copy the secret.key kept with the backup to ${key.expected} (mode 0600), or set FORGE_SECRET_KEY, before forge serve. A server started without it makes a new key, and the restored secrets stay unreadable.`
+    case 'nothing-sealed':
+      return 'It holds no sealed secret: any key will do.'
+  }
+}
+
+function restore(argv: string[]): void {
+  const force = argv.includes('--force')
+  const rest = argv.filter((a) => a !== '--force')
+  const file = fileArgument(rest, 'restore')
+  const config = loadConfig(rest)
+  const { summary, replaced, key } = restoreDatabase(file, config.dataDir, {
+    force,
+    secretKey: config.secretKey,
+  })
+  process.stdout.write(
+    `Restored ${file} to ${summary.file} (${kib(summary)}, schema version ${summary.schemaVersion}): ${describeCounts(summary)}.\n` +
+      (replaced ? `It replaced a database of ${describeCounts(replaced)}.\n` : '') +
+      `${keyAdvice(key, config.dataDir)}\n`,
+  )
+}
+
 function init(argv: string[]): void {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -100,6 +162,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(rest)
   if (command === 'init') return init(rest)
   if (command === 'token' && rest[0] === 'rotate') return rotateToken(rest.slice(1))
+  if (command === 'backup') return backup(rest)
+  if (command === 'restore') return restore(rest)
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`)
     return

@@ -138,6 +138,11 @@ export function proxyOptionsFromEnv(kind: string, env: NodeJS.ProcessEnv): Recor
   return options
 }
 
+/** The arguments that are not flags (`forge backup <file>`), read with the same flags as loadConfig. */
+export function positionalArgs(argv: string[]): string[] {
+  return parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true }).positionals
+}
+
 /** Reads flags first, then the environment, then defaults. */
 export function loadConfig(
   argv: string[] = [],

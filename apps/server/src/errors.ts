@@ -196,6 +196,13 @@ export const HostErrors = {
     message: (p) => `The ${p.kind} parser failed: ${p.reason}`,
     hint: "A trigger's parse must never throw: report this to the plugin's authors with the delivery.",
   }),
+  StorageFull: entry<{ dataDir: string }>({
+    code: 'FORGE_STORAGE_FULL',
+    status: 507,
+    message: (p) =>
+      `The disk that holds the data dir (${p.dataDir}) is full: this change was not saved. What was saved before is intact.`,
+    hint: 'Free space on that disk (df shows it; old images and logs are the usual suspects). Forge writes again as soon as there is room, without a restart; a webhook sender retries a 507 by itself.',
+  }),
   Internal: entry<Record<string, never>>({
     code: 'FORGE_INTERNAL',
     status: 500,

@@ -110,6 +110,21 @@ describe('deploy queue', () => {
     expect((await server.api('DELETE', `/api/workloads/${w.id}?force=true`)).status).toBe(204)
   })
 
+  it('a deploy that outlives the deploy timeout is stopped and failed, saying so', async () => {
+    const short = await startServer({ deployTimeoutMs: 1_000 })
+    try {
+      const { body: w } = await short.api('POST', '/api/workloads', {
+        name: 'slow',
+        source: { kind: 'test-app', config: { image: 'img', delayMs: 30_000 } },
+      })
+      const id = (await short.api('POST', `/api/workloads/${w.id}/deploy`, {})).body.deployId
+      const done = await waitForDeploy(short, id, 5_000)
+      expect(done).toMatchObject({ status: 'failed', error: 'The deploy timed out after 1 s.' })
+    } finally {
+      await short.stop()
+    }
+  })
+
   it('hands the source the decrypted env', async () => {
     const w = await makeWorkload('env')
     await server.api('PUT', `/api/workloads/${w.id}/env`, {

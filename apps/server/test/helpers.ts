@@ -32,6 +32,26 @@ export function makeInstance(
   return dir
 }
 
+/** One JSON call to a server's API with the admin token (or `token`; null: none). */
+export async function apiRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = ADMIN_TOKEN,
+): Promise<{ status: number; body: Json }> {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  return { status: res.status, body: text ? JSON.parse(text) : null }
+}
+
 export interface TestServer extends ForgeServer {
   dir: string
   api<T = Json>(
@@ -64,18 +84,8 @@ export async function startServer(
   })
   return Object.assign(server, {
     dir,
-    async api(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN) {
-      const res = await fetch(server.url + path, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      const text = await res.text()
-      return { status: res.status, body: text ? JSON.parse(text) : null }
-    },
+    api: (method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN) =>
+      apiRequest(server.url, method, path, body, token),
     async stop() {
       await server.close()
       if (!options.dir) rmSync(dir, { recursive: true, force: true })

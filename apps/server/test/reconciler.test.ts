@@ -214,7 +214,7 @@ describe('without a reachable Docker engine', () => {
         async () => (await offline.api('GET', `/api/deploys/${deployId}`)).body.status === 'failed',
       )
       expect((await offline.api('GET', `/api/deploys/${deployId}`)).body.error).toContain(
-        'The Docker engine is unreachable',
+        'The Docker engine at unix:///tmp/forge-no-such-docker.sock did not answer',
       )
     } finally {
       await offline.stop()

@@ -16,8 +16,8 @@ export interface RunnerDeps {
   contexts: SourceContexts
   log: HostLogger
   timeoutMs: number
-  /** Why Docker cannot be reached, or null; added to a failed deploy's error. */
-  dockerProblem: () => string | null
+  /** Why the Docker engine does not answer now, or null; added to a failed deploy's error. */
+  dockerProblem: () => Promise<string | null>
 }
 
 const describeError = (error: unknown): string =>
@@ -55,8 +55,6 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       warn: tee('warn'),
       error: tee('error'),
     }
-    const timeout = AbortSignal.timeout(deps.timeoutMs)
-    const signal = AbortSignal.any([cancel, timeout])
 
     records.start(deploy.id, workload.source.config)
     write('info', `Deploy started (${deploy.reason})`)
@@ -64,6 +62,7 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
     let error: string | null = null
     let release: unknown
     let urls: readonly string[] | undefined
+    const { signal, timedOut, done } = deploySignal(cancel, deps.timeoutMs)
     try {
       const source = deps.registry.get('source', workload.source.kind)
       const ctx = deps.contexts(workload, {
@@ -86,29 +85,58 @@ export function createDeployRunner(deps: RunnerDeps): RunDeploy {
       )
     } catch (err) {
       if (signal.aborted) {
-        status = timeout.aborted && !cancel.aborted ? 'failed' : 'cancelled'
+        status = timedOut() && !cancel.aborted ? 'failed' : 'cancelled'
         error =
-          timeout.aborted && !cancel.aborted
+          timedOut() && !cancel.aborted
             ? `The deploy timed out after ${Math.round(deps.timeoutMs / 1000)} s.`
             : describeError(cancel.reason ?? err)
       } else {
         status = 'failed'
         error = describeError(err)
-        const docker = deps.dockerProblem()
-        if (docker) error += ` (The Docker engine is unreachable: ${docker})`
+        // Asked now: an engine stopping mid-deploy kills the new container before it goes, and
+        // the deploy's own error would blame the container.
+        const docker = await deps.dockerProblem()
+        if (docker) error += ` (${docker})`
       }
       write('error', error)
+    } finally {
+      done()
     }
     if (!store.workloads.get(workload.id)) return
-    records.finish(deploy.id, status, {
-      error: error === null ? null : redact(error),
-      release,
-      urls,
-    })
-    log.info(`Deploy ${status}`, error ? { error } : {})
+    // Redacted once, for the record and the server log alike: a plugin's error may carry a secret.
+    const said = error === null ? null : redact(error)
+    records.finish(deploy.id, status, { error: said, release, urls })
+    log.info(`Deploy ${status}`, said ? { error: said } : {})
     if (workload.notificationUrl && (status === 'succeeded' || status === 'failed')) {
       await notify(deps, deploy.id, workload.id, workload.notificationUrl, write)
     }
+  }
+}
+
+/**
+ * The deploy's signal: aborted by a cancel or after `timeoutMs`. One controller and one timer,
+ * released when the deploy ends: Node 20's AbortSignal.any keeps a composite signal that has
+ * listeners (a source's sleep adds one) for ever, about 2 KB a deploy, and AbortSignal.timeout
+ * keeps its signal alive until the timer fires (FORGE_DEPLOY_TIMEOUT, 15 minutes).
+ */
+function deploySignal(cancel: AbortSignal, timeoutMs: number) {
+  const controller = new AbortController()
+  let timedOut = false
+  const onCancel = () => controller.abort(cancel.reason)
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort(new Error(`The deploy timed out after ${Math.round(timeoutMs / 1000)} s.`))
+  }, timeoutMs)
+  timer.unref()
+  if (cancel.aborted) onCancel()
+  else cancel.addEventListener('abort', onCancel, { once: true })
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    done() {
+      clearTimeout(timer)
+      cancel.removeEventListener('abort', onCancel)
+    },
   }
 }
 

@@ -18,8 +18,8 @@ export interface DeployServiceDeps {
   log: HostLogger
   concurrency: number
   timeoutMs: number
-  /** Why Docker cannot be reached, or null; added to a failed deploy's error. */
-  dockerProblem: () => string | null
+  /** Why the Docker engine does not answer now, or null; added to a failed deploy's error. */
+  dockerProblem: () => Promise<string | null>
 }
 
 /** Deploys: the queue, the runner, and their records (written and published in one place). */

@@ -1,3 +1,4 @@
+import { isForgeError } from '@forge/core'
 import Router from '@koa/router'
 import Koa from 'koa'
 import { errorBody, HostErrors, hostError, statusOf } from '../errors.js'
@@ -39,11 +40,16 @@ export function createHttpApp(
     log.warn(`HTTP stream error: ${error.message}`)
   })
   app.use(
-    errorMiddleware((error, ctx) =>
-      log.error(`Unexpected error on ${ctx.method} ${ctx.path}`, {
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      }),
-    ),
+    errorMiddleware((error, ctx) => {
+      // The route's pattern, not the path: a webhook URL carries its trigger's secret.
+      const route = `${ctx.method} ${(ctx._matchedRoute as string | undefined) ?? ctx.path}`
+      if (isForgeError(error))
+        log.error(`${error.code} on ${route}: ${error.message}`, { hint: error.hint })
+      else
+        log.error(`Unexpected error on ${route}`, {
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        })
+    }),
   )
   app.use(webUi(log))
   app.use(authMiddleware(services.auth, services.server.publicUrl))

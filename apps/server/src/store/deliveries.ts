@@ -1,4 +1,5 @@
 import type { Delivery, DeliveryInput, SignatureResult } from '../deliveries/types.js'
+import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
 import { timeOrderedId } from './ids.js'
 
@@ -34,7 +35,18 @@ const toDelivery = (r: Row): Delivery => ({
   redeliveryOf: r.redelivery_of,
 })
 
-export function deliveriesRepo(db: Db) {
+/**
+ * A delivery's request headers are sealed like an env secret: they carry the sender's credential
+ * when it is a token rather than a signature (GitLab's X-Gitlab-Token, a registry's Authorization:
+ * Bearer, the manual trigger's), which redelivery must present again. Rows written before they
+ * were sealed hold plain JSON and still read.
+ */
+export function deliveriesRepo(db: Db, box: SecretBox) {
+  const aad = (id: string) => `delivery:${id}:headers`
+  const sealedHeaders = (id: string, headers: Record<string, string>) =>
+    box.encrypt(JSON.stringify(headers), aad(id))
+  const openHeaders = (id: string, stored: string): Record<string, string> =>
+    stored.startsWith('v1:') ? parseJson(box.decrypt(stored, aad(id)), {}) : parseJson(stored, {})
   return {
     get(id: string): Delivery | undefined {
       const r = db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined
@@ -45,7 +57,7 @@ export function deliveriesRepo(db: Db) {
       const r = db.prepare('SELECT headers, body FROM deliveries WHERE id = ?').get(id) as
         | Pick<Row, 'headers' | 'body'>
         | undefined
-      return r && { headers: parseJson(r.headers, {}), body: new Uint8Array(r.body ?? []) }
+      return r && { headers: openHeaders(id, r.headers), body: new Uint8Array(r.body ?? []) }
     },
     /** Newest first; `before` (a delivery id) pages to the ones recorded before it. */
     forTrigger(triggerId: string, options: { limit?: number; before?: string } = {}): Delivery[] {
@@ -121,7 +133,7 @@ export function deliveriesRepo(db: Db) {
         input.note ?? null,
         JSON.stringify(input.events),
         JSON.stringify(outcomes),
-        JSON.stringify(input.headers),
+        sealedHeaders(id, input.headers),
         Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength),
         receivedAt,
         input.redeliveryOf ?? null,

@@ -9,6 +9,7 @@ import { envRepo } from './env.js'
 import { sessionsRepo } from './sessions.js'
 import { settingsRepo } from './settings.js'
 import { stateRepo } from './state.js'
+import { guardStorage, storageError } from './storageErrors.js'
 import { bindingsRepo, triggersRepo } from './triggers.js'
 import { workloadsRepo } from './workloads.js'
 
@@ -16,23 +17,28 @@ import { workloadsRepo } from './workloads.js'
 export function createStore(options: { dataDir: string; secretKey: string | null }) {
   const box = createSecretBox(loadSecretKey(options.dataDir, options.secretKey))
   const db: Database.Database = openDatabase(options.dataDir)
+  const guard = <T extends object>(repo: T): T => guardStorage(repo, options.dataDir)
   return {
     box,
     /** The database file, for backups and tests. */
     file: db.name,
-    apps: appsRepo(db),
-    workloads: workloadsRepo(db, box),
-    triggers: triggersRepo(db, box),
-    bindings: bindingsRepo(db),
-    containers: containersRepo(db),
-    env: envRepo(db, box),
-    state: stateRepo(db, box),
-    deploys: deploysRepo(db),
-    deliveries: deliveriesRepo(db),
-    settings: settingsRepo(db),
-    sessions: sessionsRepo(db),
+    apps: guard(appsRepo(db)),
+    workloads: guard(workloadsRepo(db, box)),
+    triggers: guard(triggersRepo(db, box)),
+    bindings: guard(bindingsRepo(db)),
+    containers: guard(containersRepo(db)),
+    env: guard(envRepo(db, box)),
+    state: guard(stateRepo(db, box)),
+    deploys: guard(deploysRepo(db)),
+    deliveries: guard(deliveriesRepo(db, box)),
+    settings: guard(settingsRepo(db)),
+    sessions: guard(sessionsRepo(db)),
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)()
+      try {
+        return db.transaction(fn)()
+      } catch (error) {
+        throw storageError(error, options.dataDir) ?? error
+      }
     },
     close(): void {
       if (db.open) db.close()
