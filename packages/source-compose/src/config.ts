@@ -14,14 +14,11 @@ const face = z.strictObject({
 // Strict: an unknown key is an error that names it, never silently dropped.
 export const composeConfigSchema = z.strictObject({
   /** The compose document, as YAML text. */
-  compose: z
-    .string()
-    .min(1, 'the compose document is empty')
-    .meta({
-      title: 'Compose document',
-      description: 'The docker-compose.yml, as YAML text',
-      'x-forge-widget': 'code',
-    }),
+  compose: z.string().min(1, 'the compose document is empty').meta({
+    title: 'Compose document',
+    description: 'The docker-compose.yml, as YAML text',
+    'x-forge-widget': 'code',
+  }),
   /** Compose project name; prefixed with `forge-<id8>-` and sanitized. Default: the workload name. */
   projectName: z.string().min(1).max(60).optional(),
   /** Extra dotenv text for `${VAR}` interpolation; the workload env wins over it. */
