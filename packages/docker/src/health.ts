@@ -81,19 +81,30 @@ async function probeHttp(
 ): Promise<true | string> {
   const [min, max] = probe.expectStatus ?? [200, 399]
   const url = probeUrl(probe)
+  // One controller and one timer per probe, both released when it ends: on Node 20,
+  // AbortSignal.any and AbortSignal.timeout keep their signals alive long after (a leak per
+  // probe, every few ms during a health wait).
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort()
+  }, timeout)
+  const cancel = () => controller.abort()
+  signal.addEventListener('abort', cancel, { once: true })
   try {
-    const response = await fetch(url, {
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
-      redirect: 'manual',
-    })
+    const response = await fetch(url, { signal: controller.signal, redirect: 'manual' })
     await response.body?.cancel()
     if (response.status >= min && response.status <= max) return true
     return `status ${response.status}`
   } catch (error) {
     if (signal.aborted) return 'cancelled'
-    const e = error as { name?: string; cause?: { code?: string }; message?: string }
-    if (e.name === 'TimeoutError') return `no answer within ${timeout} ms`
+    if (timedOut) return `no answer within ${timeout} ms`
+    const e = error as { cause?: { code?: string }; message?: string }
     return e.cause?.code ?? e.message ?? String(error)
+  } finally {
+    clearTimeout(timer)
+    signal.removeEventListener('abort', cancel)
   }
 }
 

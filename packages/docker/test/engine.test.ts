@@ -183,6 +183,28 @@ describe('waitHealthy', () => {
     })
   })
 
+  it('says when a probe gets no answer within its timeout', async () => {
+    const { createServer } = await import('node:net')
+    const silent = createServer(() => {}) // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+    const port = (silent.address() as { port: number }).port
+    const results: string[] = []
+    try {
+      await expect(
+        waitHealthy({
+          probe: { type: 'http', host: '127.0.0.1', port },
+          timeout: 150,
+          interval: 20,
+          retries: 2,
+          onAttempt: (_, result) => results.push(result),
+        }),
+      ).rejects.toMatchObject({ code: 'FORGE_DOCKER_UNHEALTHY' })
+    } finally {
+      silent.close()
+    }
+    expect(results[0]).toBe('no answer within 150 ms')
+  })
+
   it('stops promptly when the signal aborts', async () => {
     const { port } = await runBusybox('health-abort', ['sleep', '30'])
     const controller = new AbortController()
