@@ -21,6 +21,7 @@ import { createProxy } from './plugins/proxy.js'
 import { createSourceContexts } from './plugins/sourceContext.js'
 import type { Services } from './services.js'
 import { createStore, type Store } from './store/index.js'
+import { markServing } from './store/rekey.js'
 import { createTriggerService } from './triggers/service.js'
 import { createAppService } from './workloads/apps.js'
 import { createWorkloadService } from './workloads/service.js'
@@ -88,6 +89,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const discovered = await discoverPlugins(config.instanceDir, registry, log)
 
   const store: Store = createStore({ dataDir: config.dataDir, secretKey: config.secretKey })
+  // Commands that must not run beside a server (key rotation, restore) look for this mark.
+  const unmark = markServing(config.dataDir)
   let proxy: ProxyDriver | null = null
   const http = createHttpServer()
   try {
@@ -207,6 +210,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
           await stopped
           await proxy?.close?.()
           store.close()
+          unmark()
         })()
         return closing
       },
@@ -215,6 +219,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     if (http.listening) http.close()
     await proxy?.close?.()
     store.close()
+    unmark()
     throw error
   }
 }

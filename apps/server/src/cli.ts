@@ -14,6 +14,7 @@ import {
   restoreDatabase,
 } from './store/backup.js'
 import { openDatabase } from './store/db.js'
+import { assertNotServing, rotateKey } from './store/rekey.js'
 import { sessionsRepo } from './store/sessions.js'
 import { settingsRepo } from './store/settings.js'
 
@@ -22,6 +23,8 @@ const USAGE = `Usage:
               [--public-url URL] [--proxy none|caddy] [--reconcile-interval 30s] [--deploy-concurrency 2]
   forge init <dir> [--plugins image,git,registry,manual,caddy] [--force]
                                          write a new instance: a package.json with the server and these plugins
+  forge key rotate [--new-key KEY] [--data-dir DIR]
+                                         re-seal every stored secret under a new encryption key (server stopped)
   forge token rotate [--data-dir DIR] [--instance-dir DIR]
                                          print a new admin token; the old one and its sessions stop working
   forge backup <file> [--data-dir DIR] [--instance-dir DIR]
@@ -126,6 +129,7 @@ function restore(argv: string[]): void {
   const rest = argv.filter((a) => a !== '--force')
   const file = fileArgument(rest, 'restore')
   const config = loadConfig(rest)
+  assertNotServing(config.dataDir, 'restoring a backup over its database')
   const { summary, replaced, key } = restoreDatabase(file, config.dataDir, {
     force,
     secretKey: config.secretKey,
@@ -134,6 +138,30 @@ function restore(argv: string[]): void {
     `Restored ${file} to ${summary.file} (${kib(summary)}, schema version ${summary.schemaVersion}): ${describeCounts(summary)}.\n` +
       (replaced ? `It replaced a database of ${describeCounts(replaced)}.\n` : '') +
       `${keyAdvice(key, config.dataDir)}\n`,
+  )
+}
+
+function rotate(argv: string[]): void {
+  const at = argv.indexOf('--new-key')
+  const next = at >= 0 ? argv[at + 1] : undefined
+  if (at >= 0 && !next) fail(new Error('--new-key needs the key: forge key rotate --new-key <key>'))
+  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv
+  const config = loadConfig(rest)
+  const { moved, keyFile } = rotateKey({
+    dataDir: config.dataDir,
+    currentFromEnv: config.secretKey,
+    next,
+  })
+  const total = Object.values(moved).reduce((a, b) => a + b, 0)
+  const where = Object.entries(moved)
+    .filter(([, n]) => n > 0)
+    .map(([column, n]) => `${n} ${column}`)
+    .join(', ')
+  process.stdout.write(
+    `Re-sealed ${total} value(s) under the new key${where ? ` (${where})` : ''}.\n` +
+      (keyFile
+        ? `The new key is in ${keyFile} (0600): back it up with the database; the old one opens nothing any more.\n`
+        : 'Set FORGE_SECRET_KEY to the new key before the next start: the old one opens nothing any more.\n'),
   )
 }
 
@@ -164,6 +192,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'token' && rest[0] === 'rotate') return rotateToken(rest.slice(1))
   if (command === 'backup') return backup(rest)
   if (command === 'restore') return restore(rest)
+  if (command === 'key' && rest[0] === 'rotate') return rotate(rest.slice(1))
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`)
     return

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { createSecretBox, keyFromString } from './crypto.js'
 import { MIGRATIONS } from './migrations.js'
+import { AAD } from './sealed.js'
 
 /** What a database holds, as `forge backup` and `forge restore` report it. */
 export interface DatabaseSummary {
@@ -203,8 +204,8 @@ function checkKey(file: string, dataDir: string, fromEnv: string | null): KeyChe
     if (key === null) return { status: 'missing', expected: keyFile }
     const box = createSecretBox(keyFromString(key))
     try {
-      if (sealed) box.decrypt(sealed.value, `trigger:${sealed.id}:secret`)
-      else if (env) box.decrypt(env.value, `env:${env.id}:${env.key}`)
+      if (sealed) box.decrypt(sealed.value, AAD.trigger(sealed.id, 'secret'))
+      else if (env) box.decrypt(env.value, AAD.env(env.id, env.key))
       return { status: 'decrypts', source }
     } catch {
       return { status: 'does-not-decrypt', source }

@@ -2,6 +2,7 @@ import type { Delivery, DeliveryInput, SignatureResult } from '../deliveries/typ
 import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
 import { timeOrderedId } from './ids.js'
+import { AAD } from './sealed.js'
 
 interface Row {
   id: string
@@ -42,7 +43,7 @@ const toDelivery = (r: Row): Delivery => ({
  * were sealed hold plain JSON and still read.
  */
 export function deliveriesRepo(db: Db, box: SecretBox) {
-  const aad = (id: string) => `delivery:${id}:headers`
+  const aad = AAD.deliveryHeaders
   const sealedHeaders = (id: string, headers: Record<string, string>) =>
     box.encrypt(JSON.stringify(headers), aad(id))
   const openHeaders = (id: string, stored: string): Record<string, string> =>

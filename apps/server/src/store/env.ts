@@ -1,6 +1,7 @@
 import type { EnvInput, EnvView } from '../workloads/types.js'
 import type { SecretBox } from './crypto.js'
 import type { Db } from './db.js'
+import { AAD } from './sealed.js'
 
 interface Row {
   key: string
@@ -10,7 +11,7 @@ interface Row {
 
 /** Every value is sealed with AES-256-GCM, bound to its workload and key. */
 export function envRepo(db: Db, box: SecretBox) {
-  const aad = (workloadId: string, key: string) => `env:${workloadId}:${key}`
+  const aad = AAD.env
   const rows = (workloadId: string) =>
     db
       .prepare(

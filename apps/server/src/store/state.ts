@@ -1,6 +1,7 @@
 import type { StateDocument } from '@forge/core'
 import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
+import { AAD } from './sealed.js'
 
 /**
  * The per-workload JSON document a source keeps; `patch` keeps every key it does not name. It is
@@ -8,7 +9,7 @@ import { type Db, now, parseJson } from './db.js'
  * keeps each release's environment snapshot for rollback, secret values included).
  */
 export function stateRepo(db: Db, box: SecretBox) {
-  const aad = (workloadId: string) => `state:${workloadId}`
+  const aad = AAD.state
   const get = (workloadId: string): StateDocument => {
     const row = db
       .prepare('SELECT doc FROM workload_state WHERE workload_id = ?')

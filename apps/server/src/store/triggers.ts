@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Binding, Trigger, TriggerInput } from '../triggers/types.js'
 import { randomToken, type SecretBox, sha256Hex } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
+import { AAD } from './sealed.js'
 
 interface Row {
   id: string
@@ -37,7 +38,7 @@ export interface WebhookTarget {
 }
 
 export function triggersRepo(db: Db, box: SecretBox) {
-  const aad = (id: string, what: string) => `trigger:${id}:${what}`
+  const aad = AAD.trigger
   // Every write to triggers empties it; reads of unchanged triggers are served from it.
   const webhookTargets = new Map<string, WebhookTarget>()
   const changed = () => webhookTargets.clear()

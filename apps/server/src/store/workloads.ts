@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Workload, WorkloadInput } from '../workloads/types.js'
 import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
+import { AAD } from './sealed.js'
 
 interface Row {
   id: string
@@ -30,7 +31,7 @@ const toWorkload = (r: Row): Workload => ({
 
 export function workloadsRepo(db: Db, box: SecretBox) {
   const seal = (id: string, secret: string | null | undefined) =>
-    secret ? box.encrypt(secret, `workload:${id}:notification`) : null
+    secret ? box.encrypt(secret, AAD.notification(id)) : null
   return {
     list(filter: { appId?: string } = {}): Workload[] {
       const rows = filter.appId
@@ -103,7 +104,7 @@ export function workloadsRepo(db: Db, box: SecretBox) {
         | { notification_secret: string | null }
         | undefined
       return row?.notification_secret
-        ? box.decrypt(row.notification_secret, `workload:${id}:notification`)
+        ? box.decrypt(row.notification_secret, AAD.notification(id))
         : null
     },
   }
