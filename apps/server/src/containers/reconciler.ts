@@ -132,6 +132,7 @@ export class Reconciler {
     const workloads = store.workloads.list()
     const known = new Set(workloads.map((w) => w.id))
     store.transaction(() => {
+      const index = store.containers.observationIndex()
       for (const info of listed) {
         const labels = info.Labels ?? {}
         const workloadId = labels[LABELS.workloadId]
@@ -147,7 +148,7 @@ export class Reconciler {
         }
         seen.add(info.Id)
         try {
-          const { record, previous } = store.containers.observe(observed)
+          const { record, previous } = store.containers.observe(observed, index)
           if (previous !== record.state) changed.push({ record, previous })
         } catch (error) {
           this.deps.log.warn(

@@ -40,23 +40,26 @@ export function createEventBus(options: { bufferSize?: number } = {}): EventBus 
   const size = options.bufferSize ?? 1000
   const epoch = Date.now().toString(36)
   const listeners = new Set<(event: ForgeEvent) => void>()
-  const buffer: ForgeEvent[] = []
+  // A ring of the last `size` events: `ring[n % size]` holds event n while it is buffered.
+  const ring: (ForgeEvent | undefined)[] = new Array(size)
   let next = 1
 
   function since(after: string): ForgeEvent[] | null {
     const [from, n] = after.split('.')
     const seen = Number(n)
     if (from !== epoch || !Number.isInteger(seen) || seen >= next) return null
-    const oldest = buffer[0] ? Number(buffer[0].id.split('.')[1]) : next
+    const oldest = Math.max(1, next - size)
     if (seen < oldest - 1) return null // some were dropped from the buffer meanwhile
-    return buffer.filter((e) => Number(e.id.split('.')[1]) > seen)
+    const missed: ForgeEvent[] = []
+    for (let i = seen + 1; i < next; i++) missed.push(ring[i % size] as ForgeEvent)
+    return missed
   }
 
   return {
     publish(body) {
-      const event = { ...body, id: `${epoch}.${next++}` } as ForgeEvent
-      buffer.push(event)
-      if (buffer.length > size) buffer.shift()
+      const n = next++
+      const event = { ...body, id: `${epoch}.${n}` } as ForgeEvent
+      ring[n % size] = event
       // A slow or broken subscriber must never break a deploy or the reconciler.
       for (const listener of listeners) {
         try {

@@ -35,6 +35,19 @@ const toRecord = (r: Row): ContainerRecord => ({
   node: r.node ?? null,
 })
 
+/** A pass's lookup of the rows it may observe (from `observationIndex`). */
+export interface ObservationIndex {
+  byContainer: Map<string, Row>
+  byRole: Map<string, Row>
+}
+
+/** Keeps a pass's index true to what the pass wrote, for the containers it observes next. */
+function remember(index: ObservationIndex | undefined, row: Row): void {
+  if (!index) return
+  if (row.container_id) index.byContainer.set(row.container_id, row)
+  index.byRole.set(`${row.workload_id}\u0000${row.role}`, row)
+}
+
 export function containersRepo(db: Db) {
   const select = (filter: ContainerFilter): (Row & { workload_name: string })[] => {
     const where: string[] = []
@@ -107,16 +120,34 @@ export function containersRepo(db: Db) {
       db.prepare('DELETE FROM containers WHERE workload_id = ? AND role = ?').run(workloadId, role)
     },
     /**
+     * Every row, looked up by Docker id and by (workload, role): what a reconciler pass reads once
+     * instead of two queries per container it observes.
+     */
+    observationIndex(): ObservationIndex {
+      const rows = db.prepare('SELECT * FROM containers').all() as Row[]
+      const index: ObservationIndex = { byContainer: new Map(), byRole: new Map() }
+      for (const r of rows) {
+        if (r.container_id) index.byContainer.set(r.container_id, r)
+        index.byRole.set(`${r.workload_id}\u0000${r.role}`, r)
+      }
+      return index
+    },
+    /**
      * The reconciler's write: by Docker id, else by (workload, role). It sets state and last seen
      * and, only for a row it creates or one without a container yet, the container's identity.
      * Returns the state before, to report changes.
      */
-    observe(seen: ObservedContainer): { record: ContainerRecord; previous: string | null } {
+    observe(
+      seen: ObservedContainer,
+      index?: ObservationIndex,
+    ): { record: ContainerRecord; previous: string | null } {
       const t = now()
-      const cur =
-        (db.prepare('SELECT * FROM containers WHERE container_id = ?').get(seen.containerId) as
-          | Row
-          | undefined) ?? byRole(seen.workloadId, seen.role)
+      const cur = index
+        ? (index.byContainer.get(seen.containerId) ??
+          index.byRole.get(`${seen.workloadId}\u0000${seen.role}`))
+        : ((db.prepare('SELECT * FROM containers WHERE container_id = ?').get(seen.containerId) as
+            | Row
+            | undefined) ?? byRole(seen.workloadId, seen.role))
       if (!cur) {
         const id = randomUUID()
         db.prepare(
@@ -132,7 +163,7 @@ export function containersRepo(db: Db) {
           seen.state,
           t,
         )
-        const record = toRecord({
+        const row: Row = {
           id,
           workload_id: seen.workloadId,
           role: seen.role,
@@ -146,8 +177,9 @@ export function containersRepo(db: Db) {
           last_seen_at: t,
           extra: '{}',
           node: null,
-        })
-        return { record, previous: null }
+        }
+        remember(index, row)
+        return { record: toRecord(row), previous: null }
       }
       // A role row pointing at another container belongs to the source; leave it alone.
       if (cur.container_id !== null && cur.container_id !== seen.containerId)
@@ -156,13 +188,14 @@ export function containersRepo(db: Db) {
       db.prepare(
         'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
       ).run(seen.containerId, seen.state, t, cur.id)
-      const record = toRecord({
+      const row: Row = {
         ...cur,
         container_id: seen.containerId,
         state: seen.state,
         last_seen_at: t,
-      })
-      return { record, previous: cur.state }
+      }
+      remember(index, row)
+      return { record: toRecord(row), previous: cur.state }
     },
     /**
      * Rows of the server's own engine whose container is gone from it turn `missing`; returns the
