@@ -92,6 +92,7 @@ describe('store', () => {
         { version: 3, name: 'deploy-config-and-urls' },
         { version: 4, name: 'container-node' },
         { version: 5, name: 'active-deploys-index' },
+        { version: 6, name: 'deploy-log-lines' },
       ])
       const tables = (
         db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
@@ -107,6 +108,7 @@ describe('store', () => {
         'workload_env',
         'workload_state',
         'deploys',
+        'deploy_logs',
         'deliveries',
         'settings',
         'sessions',
@@ -114,6 +116,39 @@ describe('store', () => {
         expect(tables).toContain(t)
     } finally {
       db.close()
+    }
+  })
+
+  it("keeps the log of a deploy recorded before deploy_logs, from the deploy's own row", async () => {
+    const dir = instance(['forge-test-plugin'])
+    const server = await startServer({ dir })
+    const { body: w } = await server.api('POST', '/api/workloads', {
+      name: 'old-log',
+      source: { kind: 'test-app', config: { image: 'i' } },
+    })
+    const { deployId } = (await server.api('POST', `/api/workloads/${w.id}/deploy`, {})).body
+    for (let i = 0; i < 100; i++) {
+      if ((await server.api('GET', `/api/deploys/${deployId}`)).body.status === 'succeeded') break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await server.close()
+    const db = new Database(join(dir, 'data', 'forge.db'))
+    db.prepare('DELETE FROM deploy_logs WHERE deploy_id = ?').run(deployId)
+    db.prepare('UPDATE deploys SET log = ? WHERE id = ?').run(
+      JSON.stringify([
+        { at: '2026-11-01T00:00:00.000Z', level: 'info', message: 'from the old column' },
+      ]),
+      deployId,
+    )
+    db.close()
+    const again = await startServer({ dir })
+    try {
+      const { body } = await again.api('GET', `/api/deploys/${deployId}`)
+      expect(body.log).toEqual([
+        { at: '2026-11-01T00:00:00.000Z', level: 'info', message: 'from the old column' },
+      ])
+    } finally {
+      await again.close()
     }
   })
 

@@ -57,7 +57,12 @@ export function deploysRepo(db: Db) {
     },
     getWithLog(id: string): DeployWithLog | undefined {
       const r = db.prepare('SELECT * FROM deploys WHERE id = ?').get(id) as Row | undefined
-      return r && { ...toDeploy(r), log: parseJson(r.log, []) }
+      if (!r) return undefined
+      const lines = db
+        .prepare('SELECT at, level, message FROM deploy_logs WHERE deploy_id = ? ORDER BY seq')
+        .all(id) as LogLine[]
+      // Deploys recorded before the log had a table of its own keep it in their row.
+      return { ...toDeploy(r), log: lines.length ? lines : parseJson(r.log, []) }
     },
     forWorkload(workloadId: string, limit = 50): Deploy[] {
       return (
@@ -138,11 +143,17 @@ export function deploysRepo(db: Db) {
       )
       return finishedAt
     },
+    /**
+     * One line more: a row of its own (a long pull's hundreds of progress lines cost the same
+     * each, where appending to one JSON column rewrote all the lines before every time).
+     */
     appendLog(id: string, line: LogLine, progress?: string): void {
       db.prepare(
-        `UPDATE deploys SET log = json_insert(log, '$[#]', json(?)),
-          progress = COALESCE(?, progress) WHERE id = ?`,
-      ).run(JSON.stringify(line), progress ?? null, id)
+        `INSERT INTO deploy_logs (deploy_id, seq, at, level, message) VALUES (?,
+          (SELECT COALESCE(MAX(seq), 0) + 1 FROM deploy_logs WHERE deploy_id = ?), ?, ?, ?)`,
+      ).run(id, id, line.at, line.level, line.message)
+      if (progress !== undefined)
+        db.prepare('UPDATE deploys SET progress = ? WHERE id = ?').run(progress, id)
     },
     /** What the workload runs now: the release of its newest deploy that succeeded. */
     currentRelease(workloadId: string): CurrentRelease | null {
@@ -209,12 +220,13 @@ export function deploysRepo(db: Db) {
         id: string
       }[]
       const t = now()
-      const line = JSON.stringify({ at: t, level: 'error', message })
-      db.prepare(
-        `UPDATE deploys SET status = 'failed', error = ?, finished_at = ?,
-          log = json_insert(log, '$[#]', json(?))
-          WHERE status IN ('queued', 'running') AND status = 'running'`,
-      ).run(message, t, line)
+      db.transaction(() => {
+        db.prepare(
+          `UPDATE deploys SET status = 'failed', error = ?, finished_at = ?
+            WHERE status IN ('queued', 'running') AND status = 'running'`,
+        ).run(message, t)
+        for (const { id } of rows) this.appendLog(id, { at: t, level: 'error', message })
+      })()
       return rows.map((r) => r.id)
     },
   }

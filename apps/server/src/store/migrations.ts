@@ -153,4 +153,18 @@ DROP INDEX IF EXISTS deploys_workload_status;
 CREATE INDEX deploys_active ON deploys (workload_id, status) WHERE status IN ('queued', 'running');
 `,
   },
+  {
+    version: 6,
+    name: 'deploy-log-lines',
+    sql: `
+CREATE TABLE deploy_logs (
+  deploy_id TEXT NOT NULL REFERENCES deploys(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  level TEXT NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (deploy_id, seq)
+) WITHOUT ROWID;
+`,
+  },
 ]
