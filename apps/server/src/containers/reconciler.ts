@@ -1,4 +1,4 @@
-import type { ContainerRecord, ProxyDriver } from '@forge/core'
+import type { ProxyDriver } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { LABELS, normalizeState } from '@forge/docker'
 import type Docker from 'dockerode'
@@ -6,7 +6,7 @@ import pMap from 'p-map'
 import type { EventBus } from '../events/bus.js'
 import { type HostLogger, lazyChild } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
-import type { Store } from '../store/index.js'
+import type { ObservedPass, Store } from '../store/index.js'
 import type { Workload } from '../workloads/types.js'
 import type { ReachabilityTracker } from './reachability.js'
 import type { ObservedContainer, ReconcileReport } from './types.js'
@@ -107,13 +107,21 @@ export class Reconciler {
 
   private async passOnce(): Promise<void> {
     if (this.stopped) return
+    const { store, bus } = this.deps
+    const listing = this.deps.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.managed}=true`] },
+      abortSignal: AbortSignal.timeout(10_000),
+    })
+    listing.catch(() => {}) // awaited below; never unhandled should the reads below throw first
+    // Read while Docker answers: which workloads exist (a label naming none is forged or stale
+    // and never enters the index; one deleted meanwhile takes its rows with it), and what each
+    // source reconciles afterwards.
+    const workloads = store.workloads.list()
+    const known = new Set(workloads.map((w) => w.id))
     let listed: Docker.ContainerInfo[]
     try {
-      listed = await this.deps.docker.listContainers({
-        all: true,
-        filters: { label: [`${LABELS.managed}=true`] },
-        abortSignal: AbortSignal.timeout(10_000),
-      })
+      listed = await listing
     } catch (error) {
       this.setDocker(false, (error as Error).message)
       this.closeEvents()
@@ -122,49 +130,36 @@ export class Reconciler {
     this.setDocker(true, null)
     await this.pingProxy()
     this.watchEvents()
-    const { store, bus } = this.deps
-    const seen = new Set<string>()
-    const changed: { record: ContainerRecord; previous: string | null }[] = []
-    // One transaction for the whole list: a commit (an fsync) per container made a tick's cost
-    // grow with the fleet. Events go out after the commit.
-    // Read once for the pass: which workloads exist (a label naming none is refused), and what
-    // each source reconciles afterwards.
-    const workloads = store.workloads.list()
-    const known = new Set(workloads.map((w) => w.id))
-    store.transaction(() => {
-      const index = store.containers.observationIndex()
-      for (const info of listed) {
-        const labels = info.Labels ?? {}
-        const workloadId = labels[LABELS.workloadId]
-        // A label naming no workload is forged or stale: never let it into the index.
-        if (!workloadId || !known.has(workloadId)) continue
-        const observed: ObservedContainer = {
-          workloadId,
-          role: labels[LABELS.role] ?? (info.Names?.[0] ?? info.Id).replace(/^\//, ''),
-          containerId: info.Id,
-          name: (info.Names?.[0] ?? '').replace(/^\//, ''),
-          image: info.Image,
-          state: normalizeState(info.State),
-        }
-        seen.add(info.Id)
-        try {
-          const { record, previous } = store.containers.observe(observed, index)
-          if (previous !== record.state) changed.push({ record, previous })
-        } catch (error) {
-          this.deps.log.warn(
-            `Cannot index container ${info.Id.slice(0, 12)}: ${(error as Error).message}`,
-          )
-        }
-      }
-    })
-    for (const { record, previous } of changed)
+    const observed: ObservedContainer[] = []
+    for (const info of listed) {
+      const labels = info.Labels ?? {}
+      const workloadId = labels[LABELS.workloadId]
+      if (!workloadId || !known.has(workloadId)) continue
+      observed.push({
+        workloadId,
+        role: labels[LABELS.role] ?? (info.Names?.[0] ?? info.Id).replace(/^\//, ''),
+        containerId: info.Id,
+        name: (info.Names?.[0] ?? '').replace(/^\//, ''),
+        image: info.Image,
+        state: normalizeState(info.State),
+      })
+    }
+    // One transaction for the whole list (a commit, an fsync, per container made a tick's cost
+    // grow with the fleet); events go out after it.
+    const pass = store.containers.observePass(observed)
+    for (const { containerId, error } of pass.failed)
+      this.deps.log.warn(`Cannot index container ${containerId.slice(0, 12)}: ${error.message}`)
+    for (const { record, previous } of pass.changed)
       bus.publish({ type: 'container', container: record, previousState: previous })
-    for (const record of store.containers.markMissing(seen))
+    for (const record of pass.missing)
       bus.publish({ type: 'container', container: record, previousState: null })
-    await this.reconcileSources(workloads)
+    await this.reconcileSources(workloads, pass.rowsOf)
   }
 
-  private async reconcileSources(workloads: Workload[]): Promise<void> {
+  private async reconcileSources(
+    workloads: Workload[],
+    rowsOf: ObservedPass['rowsOf'],
+  ): Promise<void> {
     const { registry, contexts, report } = this.deps
     // One deadline for the pass's reconciles, rather than a timer per workload.
     const signal = AbortSignal.timeout(RECONCILE_TIMEOUT_MS)
@@ -179,7 +174,8 @@ export class Reconciler {
         const log = lazyChild(this.deps.log, { workload: workload.id, op: 'reconcile' })
         const checkedAt = () => new Date().toISOString()
         try {
-          const result = await source.reconcile(contexts(workload, { log, signal }))
+          const rows = () => rowsOf(workload.id)
+          const result = await source.reconcile(contexts(workload, { log, signal, rows }))
           if (result) report(workload.id, { ...result, checkedAt: checkedAt() })
         } catch (error) {
           // One workload's failure never stops the others.

@@ -1,4 +1,4 @@
-import type { Logger, ServiceRegistry, SourceContext } from '@forge/core'
+import type { ContainerRecord, Logger, ServiceRegistry, SourceContext } from '@forge/core'
 import type { Store } from '../store/index.js'
 import type { Workload } from '../workloads/types.js'
 
@@ -6,6 +6,8 @@ export interface SourceCall {
   log: Logger
   signal: AbortSignal
   progress?: (step: string, detail?: string) => void
+  /** The workload's rows as a reconciler pass just read them, while still true (else undefined). */
+  rows?: () => ContainerRecord[] | undefined
 }
 
 /** Builds the one object a source gets for deploy, teardown and reconcile. */
@@ -37,7 +39,7 @@ export function createSourceContexts(deps: {
         return env
       },
       containers: {
-        list: async () => store.containers.list({ workloadId: id }),
+        list: async () => call.rows?.() ?? store.containers.list({ workloadId: id }),
         upsert: async (row) => store.containers.upsert(id, row),
         remove: async (role) => store.containers.remove(id, role),
       },

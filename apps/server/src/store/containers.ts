@@ -35,17 +35,19 @@ const toRecord = (r: Row): ContainerRecord => ({
   node: r.node ?? null,
 })
 
-/** A pass's lookup of the rows it may observe (from `observationIndex`). */
-export interface ObservationIndex {
-  byContainer: Map<string, Row>
-  byRole: Map<string, Row>
-}
-
-/** Keeps a pass's index true to what the pass wrote, for the containers it observes next. */
-function remember(index: ObservationIndex | undefined, row: Row): void {
-  if (!index) return
-  if (row.container_id) index.byContainer.set(row.container_id, row)
-  index.byRole.set(`${row.workload_id}\u0000${row.role}`, row)
+/** What a reconciler pass changed in the index (see `observePass`). */
+export interface ObservedPass {
+  /** Rows created or whose state or container changed, with the state before (null: new). */
+  changed: { record: ContainerRecord; previous: string | null }[]
+  /** Rows whose container the engine no longer lists, now `missing`. */
+  missing: ContainerRecord[]
+  /** Containers whose row could not be written (the pass goes on with the others). */
+  failed: { containerId: string; error: Error }[]
+  /**
+   * A workload's rows as the pass left them (as `list({ workloadId })` orders them), or
+   * undefined once anything has written to the table since: then only a query is true.
+   */
+  rowsOf(workloadId: string): ContainerRecord[] | undefined
 }
 
 export function containersRepo(db: Db) {
@@ -64,7 +66,17 @@ export function containersRepo(db: Db) {
     db
       .prepare('SELECT * FROM containers WHERE workload_id = ? AND role = ?')
       .get(workloadId, role) as Row | undefined
+  // Bumped by every write to the table (the workloads repo's delete cascades here too, and bumps
+  // it through `changed`): the rows as the last pass left them stand for the table only while it
+  // is unchanged, and while no other connection (`PRAGMA data_version`) has committed since.
+  let generation = 0
+  let lastPass: { rows: Row[]; generation: number; dataVersion: number } | null = null
+  const dataVersion = () => db.pragma('data_version', { simple: true }) as number
   return {
+    /** Marks the rows as changed by a write outside this repository (a cascading delete). */
+    changed(): void {
+      generation++
+    },
     list(filter: ContainerFilter = {}): ContainerRecord[] {
       // A source reading its own rows (every reconcile): the (workload, role) index, no join.
       if (filter.workloadId && !filter.kind && !filter.state)
@@ -85,6 +97,7 @@ export function containersRepo(db: Db) {
     },
     /** A source's write: the fields it owns, keyed by (workload, role). */
     upsert(workloadId: string, input: ContainerUpsert): ContainerRecord {
+      generation++
       const cur = byRole(workloadId, input.role)
       const pick = <K extends keyof ContainerUpsert>(k: K, fallback: ContainerUpsert[K]) =>
         input[k] === undefined ? fallback : input[k]
@@ -117,105 +130,136 @@ export function containersRepo(db: Db) {
       return toRecord(byRole(workloadId, input.role) as Row)
     },
     remove(workloadId: string, role: string): void {
+      generation++
       db.prepare('DELETE FROM containers WHERE workload_id = ? AND role = ?').run(workloadId, role)
     },
     /**
-     * Every row, looked up by Docker id and by (workload, role): what a reconciler pass reads once
-     * instead of two queries per container it observes.
+     * A reconciler pass's one write, in one transaction: each container the engine listed is
+     * matched to its row by Docker id, else by (workload, role); a new one gets a row; state and
+     * last seen are set, and the container's identity only on a row that had none. Rows of the
+     * server's own engine whose container the engine no longer lists turn `missing` (a row on
+     * another node, a swarm task, is its source's to judge). The rows are read once for the pass,
+     * and the unchanged ones, every tick's common case, are touched by one statement.
      */
-    observationIndex(): ObservationIndex {
-      const rows = db.prepare('SELECT * FROM containers').all() as Row[]
-      const index: ObservationIndex = { byContainer: new Map(), byRole: new Map() }
-      for (const r of rows) {
-        if (r.container_id) index.byContainer.set(r.container_id, r)
-        index.byRole.set(`${r.workload_id}\u0000${r.role}`, r)
-      }
-      return index
-    },
-    /**
-     * The reconciler's write: by Docker id, else by (workload, role). It sets state and last seen
-     * and, only for a row it creates or one without a container yet, the container's identity.
-     * Returns the state before, to report changes.
-     */
-    observe(
-      seen: ObservedContainer,
-      index?: ObservationIndex,
-    ): { record: ContainerRecord; previous: string | null } {
+    observePass(listed: readonly ObservedContainer[]): ObservedPass {
       const t = now()
-      const cur = index
-        ? (index.byContainer.get(seen.containerId) ??
-          index.byRole.get(`${seen.workloadId}\u0000${seen.role}`))
-        : ((db.prepare('SELECT * FROM containers WHERE container_id = ?').get(seen.containerId) as
-            | Row
-            | undefined) ?? byRole(seen.workloadId, seen.role))
-      if (!cur) {
-        const id = randomUUID()
-        db.prepare(
+      generation++
+      const byWorkload = new Map<string, Row[]>()
+      const result: ObservedPass = {
+        changed: [],
+        missing: [],
+        failed: [],
+        rowsOf: (workloadId) => {
+          if (generation !== passGeneration) return undefined
+          return (byWorkload.get(workloadId) ?? [])
+            .sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0))
+            .map(toRecord)
+        },
+      }
+      let passGeneration = -1
+      const cached = lastPass
+      lastPass = null
+      let after: Row[] = []
+      db.transaction(() => {
+        // Every tick's common case: nothing wrote since the last pass, whose rows are the table.
+        const rows =
+          cached && cached.generation === generation - 1 && cached.dataVersion === dataVersion()
+            ? cached.rows
+            : (db.prepare('SELECT * FROM containers').all() as Row[])
+        const byContainer = new Map<string, Row>()
+        const byRoleKey = new Map<string, Row>()
+        const remember = (row: Row) => {
+          if (row.container_id) byContainer.set(row.container_id, row)
+          byRoleKey.set(`${row.workload_id}\u0000${row.role}`, row)
+        }
+        for (const r of rows) remember(r)
+        const seen = new Set<string>()
+        const touched: string[] = []
+        const insert = db.prepare(
           `INSERT INTO containers (id, workload_id, role, container_id, name, image, state, last_seen_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          id,
-          seen.workloadId,
-          seen.role,
-          seen.containerId,
-          seen.name,
-          seen.image,
-          seen.state,
-          t,
         )
-        const row: Row = {
-          id,
-          workload_id: seen.workloadId,
-          role: seen.role,
-          container_id: seen.containerId,
-          name: seen.name,
-          image: seen.image,
-          port: null,
-          route_id: null,
-          subdomain: null,
-          state: seen.state,
-          last_seen_at: t,
-          extra: '{}',
-          node: null,
+        const update = db.prepare(
+          'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
+        )
+        for (const c of listed) {
+          seen.add(c.containerId)
+          try {
+            const cur =
+              byContainer.get(c.containerId) ?? byRoleKey.get(`${c.workloadId}\u0000${c.role}`)
+            if (!cur) {
+              const id = randomUUID()
+              insert.run(id, c.workloadId, c.role, c.containerId, c.name, c.image, c.state, t)
+              const row: Row = {
+                id,
+                workload_id: c.workloadId,
+                role: c.role,
+                container_id: c.containerId,
+                name: c.name,
+                image: c.image,
+                port: null,
+                route_id: null,
+                subdomain: null,
+                state: c.state,
+                last_seen_at: t,
+                extra: '{}',
+                node: null,
+              }
+              remember(row)
+              result.changed.push({ record: toRecord(row), previous: null })
+              continue
+            }
+            // A role row pointing at another container belongs to the source; leave it alone.
+            if (cur.container_id !== null && cur.container_id !== c.containerId) continue
+            if (cur.container_id === c.containerId && cur.state === c.state) {
+              touched.push(cur.id)
+              cur.last_seen_at = t
+              continue
+            }
+            update.run(c.containerId, c.state, t, cur.id)
+            const row: Row = {
+              ...cur,
+              container_id: c.containerId,
+              state: c.state,
+              last_seen_at: t,
+            }
+            remember(row)
+            if (cur.state !== c.state)
+              result.changed.push({ record: toRecord(row), previous: cur.state })
+          } catch (error) {
+            // The workload was deleted while Docker answered: its rows went with it.
+            if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') continue
+            result.failed.push({ containerId: c.containerId, error: error as Error })
+          }
         }
-        remember(index, row)
-        return { record: toRecord(row), previous: null }
-      }
-      // A role row pointing at another container belongs to the source; leave it alone.
-      if (cur.container_id !== null && cur.container_id !== seen.containerId)
-        return { record: toRecord(cur), previous: cur.state }
-      // Unchanged but for the time it was seen: the common case of every tick.
-      db.prepare(
-        'UPDATE containers SET container_id = ?, state = ?, last_seen_at = ? WHERE id = ?',
-      ).run(seen.containerId, seen.state, t, cur.id)
-      const row: Row = {
-        ...cur,
-        container_id: seen.containerId,
-        state: seen.state,
-        last_seen_at: t,
-      }
-      remember(index, row)
-      return { record: toRecord(row), previous: cur.state }
-    },
-    /**
-     * Rows of the server's own engine whose container is gone from it turn `missing`; returns the
-     * rows changed. A row on another node (a swarm task) is its source's to judge, never the
-     * reconciler's, which lists only the local engine.
-     */
-    markMissing(seenContainerIds: Set<string>): ContainerRecord[] {
-      const ids = db
-        .prepare(
-          "SELECT id, container_id FROM containers WHERE container_id IS NOT NULL AND node IS NULL AND state != 'missing'",
+        if (touched.length)
+          db.prepare(
+            'UPDATE containers SET last_seen_at = ? WHERE id IN (SELECT value FROM json_each(?))',
+          ).run(t, JSON.stringify(touched))
+        const gone = rows.filter(
+          (r) =>
+            r.container_id !== null &&
+            r.node === null &&
+            r.state !== 'missing' &&
+            !seen.has(r.container_id),
         )
-        .all() as Pick<Row, 'id' | 'container_id'>[]
-      const goneIds = ids.filter((r) => !seenContainerIds.has(r.container_id as string))
-      const byId = db.prepare('SELECT * FROM containers WHERE id = ?')
-      const gone = goneIds.map((r) => byId.get(r.id) as Row)
-      const update = db.prepare("UPDATE containers SET state = 'missing' WHERE id = ?")
-      db.transaction(() => {
-        for (const r of gone) update.run(r.id)
+        const markMissing = db.prepare("UPDATE containers SET state = 'missing' WHERE id = ?")
+        for (const r of gone) {
+          markMissing.run(r.id)
+          r.state = 'missing'
+          result.missing.push(toRecord(r))
+        }
+        // The rows as the pass left them, for each source's reconcile to read without a query.
+        after = [...byRoleKey.values()]
+        for (const row of after) {
+          const rows = byWorkload.get(row.workload_id)
+          if (rows) rows.push(row)
+          else byWorkload.set(row.workload_id, [row])
+        }
       })()
-      return gone.map((r) => ({ ...toRecord(r), state: 'missing' as const }))
+      passGeneration = generation
+      lastPass = { rows: after, generation, dataVersion: dataVersion() }
+      return result
     },
   }
 }

@@ -18,15 +18,23 @@ export function createStore(options: { dataDir: string; secretKey: string | null
   const box = createSecretBox(loadSecretKey(options.dataDir, options.secretKey))
   const db: Database.Database = openDatabase(options.dataDir)
   const guard = <T extends object>(repo: T): T => guardStorage(repo, options.dataDir)
+  const containers = containersRepo(db)
+  const workloads = workloadsRepo(db, box)
   return {
     box,
     /** The database file, for backups and tests. */
     file: db.name,
     apps: guard(appsRepo(db)),
-    workloads: guard(workloadsRepo(db, box)),
+    workloads: guard({
+      ...workloads,
+      remove(id: string): void {
+        workloads.remove(id)
+        containers.changed() // the delete cascades to the workload's container rows
+      },
+    }),
     triggers: guard(triggersRepo(db, box)),
     bindings: guard(bindingsRepo(db)),
-    containers: guard(containersRepo(db)),
+    containers: guard(containers),
     env: guard(envRepo(db, box)),
     state: guard(stateRepo(db, box)),
     deploys: guard(deploysRepo(db)),
@@ -47,3 +55,4 @@ export function createStore(options: { dataDir: string; secretKey: string | null
 }
 
 export type Store = ReturnType<typeof createStore>
+export type { ObservedPass } from './containers.js'
