@@ -75,18 +75,28 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
             .all(triggerId, limit)
       return (rows as Row[]).map(toDelivery)
     },
-    /** Removes deliveries received before `olderThan`, then all but the newest `keep`. */
+    /**
+     * Removes deliveries received before `olderThan`, then all but the newest `keep`, reading
+     * only the rows it removes: rows are stored in the order they arrive, so the old ones are
+     * those before the first new enough, and the count comes from the smallest index. (A scan
+     * for `received_at` walked every stored body, whose pages come before it in the row.)
+     */
     prune(options: { olderThan: Date; keep: number }): number {
       return db.transaction(() => {
         const byAge = db
-          .prepare('DELETE FROM deliveries WHERE received_at < ?')
+          .prepare(
+            `DELETE FROM deliveries WHERE rowid < coalesce(
+              (SELECT rowid FROM deliveries WHERE received_at >= ? ORDER BY rowid LIMIT 1),
+              (SELECT max(rowid) + 1 FROM deliveries))`,
+          )
           .run(options.olderThan.toISOString()).changes
+        const { n } = db.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }
+        if (n <= options.keep) return byAge
         const byCount = db
           .prepare(
-            `DELETE FROM deliveries WHERE rowid <= (
-              SELECT rowid FROM deliveries ORDER BY rowid DESC LIMIT 1 OFFSET ?)`,
+            'DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries ORDER BY rowid LIMIT ?)',
           )
-          .run(options.keep).changes
+          .run(n - options.keep).changes
         return byAge + byCount
       })()
     },

@@ -1,0 +1,88 @@
+// Pruning the deliveries table on a real SQLite file: by age (rows before the first one new
+// enough) and by count (all but the newest `keep`), with bodies big enough to overflow a page.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createStore, type Store } from '../src/store/index.js'
+
+let dir: string
+let store: Store
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'forge-store-deliveries-'))
+  store = createStore({ dataDir: dir, secretKey: null })
+})
+afterEach(() => {
+  store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const BODY = new Uint8Array(9000).fill(0x61)
+
+function deliveries(n: number): string[] {
+  const trigger = store.triggers.create({ name: `t${n}`, kind: 'test-hook', config: {} })
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      store.deliveries.create({
+        triggerId: trigger.id,
+        vendor: 'test',
+        externalId: `d-${i}`,
+        status: 202,
+        signature: 'not-required',
+        events: [],
+        headers: { 'content-type': 'application/json' },
+        body: BODY,
+      }).id,
+  )
+}
+
+/** Backdates rows through a second connection, as if they had arrived at `at`. */
+function receivedAt(ids: string[], at: string) {
+  const db = new Database(join(dir, 'forge.db'))
+  try {
+    const set = db.prepare('UPDATE deliveries SET received_at = ? WHERE id = ?')
+    for (const id of ids) set.run(at, id)
+  } finally {
+    db.close()
+  }
+}
+
+const left = () =>
+  new Set(
+    store.deliveries
+      .forTrigger(store.triggers.list()[0]?.id ?? '', { limit: 1000 })
+      .map((d) => d.id),
+  )
+
+describe('deliveries.prune', () => {
+  it('removes the rows older than the cut-off and keeps the rest', () => {
+    const ids = deliveries(10)
+    receivedAt(ids.slice(0, 4), '2020-01-01T00:00:00.000Z')
+    const removed = store.deliveries.prune({ olderThan: new Date('2024-01-01'), keep: 100 })
+    expect(removed).toBe(4)
+    expect(left()).toEqual(new Set(ids.slice(4)))
+  })
+
+  it('removes every row when all are older than the cut-off', () => {
+    const ids = deliveries(5)
+    receivedAt(ids, '2020-01-01T00:00:00.000Z')
+    expect(store.deliveries.prune({ olderThan: new Date('2024-01-01'), keep: 100 })).toBe(5)
+    expect(left()).toEqual(new Set())
+  })
+
+  it('removes nothing when none is older', () => {
+    const ids = deliveries(5)
+    expect(store.deliveries.prune({ olderThan: new Date('2020-01-01'), keep: 100 })).toBe(0)
+    expect(left()).toEqual(new Set(ids))
+  })
+
+  it('keeps exactly the newest `keep` rows', () => {
+    const ids = deliveries(12)
+    expect(store.deliveries.prune({ olderThan: new Date('2020-01-01'), keep: 5 })).toBe(7)
+    expect(left()).toEqual(new Set(ids.slice(7)))
+    expect(store.deliveries.prune({ olderThan: new Date('2020-01-01'), keep: 5 })).toBe(0)
+  })
+})
