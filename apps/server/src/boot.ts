@@ -88,7 +88,14 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   for (const plugin of plugins) registry.register(plugin)
   const discovered = await discoverPlugins(config.instanceDir, registry, log)
 
-  const store: Store = createStore({ dataDir: config.dataDir, secretKey: config.secretKey })
+  const store: Store = createStore({
+    dataDir: config.dataDir,
+    secretKey: config.secretKey,
+    onCheckpointFailure: (message) =>
+      log.warn(
+        `A background checkpoint of the database's write-ahead log failed (${message}); it is retried, and nothing written is lost. If the disk is full, free space in ${config.dataDir}.`,
+      ),
+  })
   // Commands that must not run beside a server (key rotation, restore) look for this mark.
   const unmark = markServing(config.dataDir)
   let proxy: ProxyDriver | null = null

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { appsRepo } from './apps.js'
+import { startCheckpointer } from './checkpoint.js'
 import { containersRepo } from './containers.js'
 import { createSecretBox, loadSecretKey } from './crypto.js'
 import { openDatabase } from './db.js'
@@ -13,10 +14,19 @@ import { guardStorage, storageError } from './storageErrors.js'
 import { bindingsRepo, triggersRepo } from './triggers.js'
 import { workloadsRepo } from './workloads.js'
 
-/** The SQLite store: one file in the data dir, repositories over it. */
-export function createStore(options: { dataDir: string; secretKey: string | null }) {
+/**
+ * The SQLite store: one file in the data dir, repositories over it. Its WAL is checkpointed by a
+ * worker thread, not by the commits that serve requests (`checkpoint.ts`).
+ */
+export function createStore(options: {
+  dataDir: string
+  secretKey: string | null
+  /** Told once when a background checkpoint fails (the next one retries). */
+  onCheckpointFailure?: (message: string) => void
+}) {
   const box = createSecretBox(loadSecretKey(options.dataDir, options.secretKey))
   const db: Database.Database = openDatabase(options.dataDir)
+  const checkpointer = startCheckpointer(db, { onFailure: options.onCheckpointFailure })
   const guard = <T extends object>(repo: T): T => guardStorage(repo, options.dataDir)
   const containers = containersRepo(db)
   const workloads = workloadsRepo(db, box)
@@ -49,6 +59,7 @@ export function createStore(options: { dataDir: string; secretKey: string | null
       }
     },
     close(): void {
+      checkpointer.close()
       if (db.open) db.close()
     },
   }
