@@ -196,6 +196,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     deploys.resume()
     log.info(`Forge ${SERVER_VERSION} listening on ${url}`, {
       dataDir: config.dataDir,
+      proxy:
+        config.proxy === 'none'
+          ? `none: workloads' ports are published on ${config.publishHost}`
+          : config.proxy,
       plugins: registry.plugins().map((p) => p.name),
     })
 

@@ -8,6 +8,7 @@ import { type HostLogger, lazyChild } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
 import type { ObservedPass, Store } from '../store/index.js'
 import type { Workload } from '../workloads/types.js'
+import { describeEngine, type EngineInfo } from './engineMode.js'
 import type { ReachabilityTracker } from './reachability.js'
 import type { ObservedContainer, ReconcileReport } from './types.js'
 
@@ -81,12 +82,22 @@ export class Reconciler {
   private setDocker(reachable: boolean, error: string | null): void {
     const { dockerStatus, log, bus } = this.deps
     if (!dockerStatus.observe(reachable, error)) return
-    if (reachable) log.info('The Docker engine is reachable.')
+    if (reachable) void this.logEngine()
     else
       log.warn(
         `The Docker engine is unreachable (${error}). Forge keeps serving; deploys fail until it is back. Check DOCKER_HOST and that dockerd runs.`,
       )
     bus.publish({ type: 'docker', reachable, error })
+  }
+
+  /** Says, once the engine answers, which mode the server runs in (one engine or a swarm). */
+  private async logEngine(): Promise<void> {
+    const { docker, log } = this.deps
+    let mode = 'its mode unknown'
+    try {
+      mode = describeEngine((await docker.info()) as EngineInfo)
+    } catch {}
+    log.info(`The Docker engine is reachable: ${mode}.`)
   }
 
   /** Asks the proxy whether it answers (a Caddy that restarted answers again, routes or not). */
