@@ -21,8 +21,22 @@ function pathOf(input: string): string | null {
   return input
 }
 
+// A fan-out compares one pushed repository with every bound workload's (mostly the same few
+// strings), so answers are remembered; the bound keeps a stream of distinct inputs from growing it.
+const remembered = new Map<string, string | null>()
+const REMEMBER = 512
+
 /** `owner/name` in lower case, or null when `input` names no repository. */
 export function normalizeRepository(input: string): string | null {
+  const known = remembered.get(input)
+  if (known !== undefined) return known
+  const result = normalize(input)
+  if (remembered.size >= REMEMBER) remembered.clear()
+  remembered.set(input, result)
+  return result
+}
+
+function normalize(input: string): string | null {
   const path = pathOf(input.trim())
   if (path === null) return null
   let segments = path
