@@ -30,10 +30,11 @@ log "typecheck and lint"
 pnpm typecheck
 pnpm lint
 
-log "package checks (publint, attw), API reports, the API reference, core and web UI size budgets"
+log "package checks (publint, attw), API reports, the API reference, the READMEs' config references, core and web UI size budgets"
 node scripts/check-packages.mjs
 node scripts/api-report.mjs
 node scripts/api-reference.mjs
+node scripts/config-docs.mjs --check
 node scripts/core-size.mjs
 node scripts/web-size.mjs
 

@@ -6,7 +6,7 @@ export const manualTriggerConfigSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe(
-      'Let the caller choose what to deploy (`tag`, `ref` in the body). When false, a request that names one is refused and an empty body redeploys the configured release',
+      'Let the caller choose what to deploy (`tag`, `ref` in the body). When false, a request that names one is skipped with the reason and an empty body redeploys the configured release',
     ),
   force: z
     .boolean()
