@@ -29,6 +29,7 @@ const said = (start: string) =>
 
 describe('the boot log (real Docker engine)', () => {
   it('names the proxy mode beside the address it listens on', () => {
+    console.log(`[boot log] ${JSON.stringify(said('Forge '))}`)
     expect(said('Forge ')).toMatchObject({
       proxy: "none: workloads' ports are published on 127.0.0.1",
     })
@@ -40,7 +41,9 @@ describe('the boot log (real Docker engine)', () => {
       async () => said('The Docker engine is reachable') !== undefined,
       10_000,
     )
-    expect(said('The Docker engine is reachable')?.message).toMatch(
+    const line = said('The Docker engine is reachable')?.message
+    console.log(`[boot log] ${line}`)
+    expect(line).toMatch(
       /^The Docker engine is reachable: Docker \S+ on \S+, a single engine \(not in a swarm\)\.$/,
     )
   })
