@@ -46,3 +46,13 @@ export function formatDuration(from: string, to: string | null, now: number, lan
 /** `sha256:abcdef…` → `abcdef123456`; a commit → its first 8 characters. */
 export const shortDigest = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12)
 export const shortCommit = (commit: string): string => commit.slice(0, 8)
+
+/**
+ * A plugin's description split into plain text and `code` spans (its backticks), shown as text
+ * and <code> — never parsed as markup. Unbalanced backticks leave the text as it is.
+ */
+export function codeSpans(text: string): { text: string; code: boolean }[] {
+  const parts = text.split('`')
+  if (parts.length % 2 === 0) return [{ text, code: false }]
+  return parts.map((part, i) => ({ text: part, code: i % 2 === 1 })).filter((p) => p.text !== '')
+}
