@@ -11,8 +11,8 @@ import type { Db } from './db.js'
  * a few times a second, and the server's connection never checkpoints.
  *
  * If the worker cannot start or dies, the connection goes back to checkpointing itself: the log
- * never grows without bound. Closing tells the worker to close its connection; the last
- * connection to close folds the log into the file, as SQLite always does.
+ * never grows without bound. Closing waits for the worker to close its connection, then the
+ * server's closes last and folds the log into the file, as SQLite does for a lone connection.
  */
 export interface Checkpointer {
   close(): void
@@ -44,9 +44,15 @@ parentPort.on('message', (message) => {
   if (message !== 'close') return
   clearInterval(timer)
   try { db.close() } catch {}
+  // The server waits on this to close its own connection last (which removes the log).
+  Atomics.store(workerData.closed, 0, 1)
+  Atomics.notify(workerData.closed, 0)
   parentPort.close()
 })
 `
+
+/** How long closing waits for the worker's connection to close. */
+const CLOSE_WAIT_MS = 2_000
 
 export function startCheckpointer(
   db: Db,
@@ -55,6 +61,7 @@ export function startCheckpointer(
   const inline = () => {
     if (db.open) db.pragma('wal_autocheckpoint = 1000')
   }
+  const closed = new Int32Array(new SharedArrayBuffer(4))
   let worker: Worker
   try {
     worker = new Worker(WORKER, {
@@ -63,6 +70,7 @@ export function startCheckpointer(
         file: db.name,
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         intervalMs: options.intervalMs ?? 200,
+        closed,
       },
     })
   } catch {
@@ -70,6 +78,7 @@ export function startCheckpointer(
   }
   db.pragma('wal_autocheckpoint = 0')
   let closing = false
+  let exited = false
   worker.unref()
   worker.on('message', (message: { failed?: string }) => {
     if (message.failed) options.onFailure?.(message.failed)
@@ -79,13 +88,19 @@ export function startCheckpointer(
     inline()
   })
   worker.on('exit', () => {
+    exited = true
     if (!closing) inline()
   })
   return {
     close() {
       if (closing) return
       closing = true
+      if (exited) return
       worker.postMessage('close')
+      // Blocks until the worker's connection is closed (a few ms; bounded), so that the
+      // server's, closed next, is the last: SQLite then folds the log in and removes it, and the
+      // data dir holds no file still being written when close() returns.
+      Atomics.wait(closed, 0, 0, CLOSE_WAIT_MS)
     },
   }
 }
