@@ -119,6 +119,29 @@ describe('webhook ingress', () => {
     )
   })
 
+  it('copies of one delivery arriving together run once (the check is inside the shared commit)', async () => {
+    const { trigger, workloadIds } = await setup('dedupe-together', 1)
+    // Open the connections first, so the copies arrive in the same turn of the server's loop.
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        sendHook(trigger.webhookUrl, { deliveryId: `warm-${i}`, events: [] }, SIGNING),
+      ),
+    )
+    const copies = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        sendHook(trigger.webhookUrl, { deliveryId: 'together', events: [{ tag: 'v2' }] }, SIGNING),
+      ),
+    )
+    expect(copies.map((c) => c.status)).toEqual([202, 202, 202, 202, 202, 202])
+    const fresh = copies.filter((c) => !c.body.duplicate)
+    expect(fresh).toHaveLength(1)
+    for (const copy of copies) expect(copy.body.deliveryId).toBe(fresh[0]?.body.deliveryId)
+    await waitForDeploy(server, fresh[0]?.body.outcomes[0].deployId)
+    expect((await server.api('GET', `/api/workloads/${workloadIds[0]}/deploys`)).body).toHaveLength(
+      1,
+    )
+  })
+
   it('several events of one delivery (a multi-arch push) make one deploy', async () => {
     const { trigger, workloadIds } = await setup('multiarch', 1)
     const res = await sendHook(

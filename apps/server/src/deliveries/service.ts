@@ -36,6 +36,9 @@ export type DeliveryAnswer =
     }
   | { accepted: false; deliveryId: string; status: number; code: string; message: string }
 
+/** What recording an accepted delivery gives: the delivery, or the earlier one it repeats. */
+type Recorded = { duplicateOf: Delivery } | { delivery: Delivery; outcomes: BindingOutcome[] }
+
 /** A parse that accepted a required signature has verified it; otherwise the plugin says. */
 function signatureResult(result: ParseResult, required: boolean): SignatureResult {
   if (!result.ok && result.status === 401) return 'rejected'
@@ -91,18 +94,20 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     }
     const signature = signatureResult(result, trigger.requireSignature)
     if (!result.ok) {
-      const delivery = store.deliveries.create({
-        triggerId: trigger.id,
-        vendor: null,
-        externalId: null,
-        status: result.status,
-        signature,
-        error: `${result.code}: ${result.message}`,
-        events: [],
-        headers: request.headers,
-        body: request.body,
-        redeliveryOf,
-      })
+      const delivery = await store.batched(() =>
+        store.deliveries.create({
+          triggerId: trigger.id,
+          vendor: null,
+          externalId: null,
+          status: result.status,
+          signature,
+          error: `${result.code}: ${result.message}`,
+          events: [],
+          headers: request.headers,
+          body: request.body,
+          redeliveryOf,
+        }),
+      )
       publish(delivery)
       const { status, code, message } = result
       return { accepted: false, deliveryId: delivery.id, status, code, message }
@@ -111,19 +116,15 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       result.deliveryId ??
       result.events.map((e) => ('deliveryId' in e ? e.deliveryId : undefined)).find(Boolean) ??
       null
-    if (externalId && !redeliveryOf) {
-      const earlier = store.deliveries.findAccepted(trigger.id, externalId)
-      if (earlier)
-        return {
-          accepted: true,
-          deliveryId: earlier.id,
-          duplicate: true,
-          outcomes: earlier.outcomes,
-        }
-    }
-    // The delivery, every binding's deploy row and the outcomes commit together: one
-    // transaction (one WAL commit) per delivery, however many bindings it fans out to.
-    const { delivery, outcomes } = store.transaction(() => {
+    // The delivery, every binding's deploy row and the outcomes commit together, in one
+    // transaction shared with the other deliveries of this turn (group commit): one WAL commit
+    // for all of them, however many bindings each fans out to. The duplicate check runs inside
+    // it, so two copies of one delivery in the same batch still run once.
+    const recorded = await store.batched((): Recorded => {
+      if (externalId && !redeliveryOf) {
+        const earlier = store.deliveries.findAccepted(trigger.id, externalId)
+        if (earlier) return { duplicateOf: earlier }
+      }
       const bindings = store.bindings.forTrigger(trigger.id)
       const note =
         result.note ??
@@ -158,6 +159,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       })
       return { delivery, outcomes }
     })
+    if ('duplicateOf' in recorded) {
+      const { id, outcomes } = recorded.duplicateOf
+      return { accepted: true, deliveryId: id, duplicate: true, outcomes }
+    }
+    const { delivery, outcomes } = recorded
     publish(delivery)
     return {
       accepted: true,

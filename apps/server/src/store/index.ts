@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { appsRepo } from './apps.js'
+import { createBatcher } from './batch.js'
 import { startCheckpointer } from './checkpoint.js'
 import { containersRepo } from './containers.js'
 import { createSecretBox, loadSecretKey } from './crypto.js'
@@ -28,6 +29,7 @@ export function createStore(options: {
   const db: Database.Database = openDatabase(options.dataDir)
   const checkpointer = startCheckpointer(db, { onFailure: options.onCheckpointFailure })
   const guard = <T extends object>(repo: T): T => guardStorage(repo, options.dataDir)
+  const batcher = createBatcher(db, (error) => storageError(error, options.dataDir) ?? error)
   const containers = containersRepo(db)
   const workloads = workloadsRepo(db, box)
   return {
@@ -58,7 +60,15 @@ export function createStore(options: {
         throw storageError(error, options.dataDir) ?? error
       }
     },
+    /**
+     * `fn` in a transaction shared with the other `batched` calls of this turn of the event loop
+     * (group commit, `batch.ts`); the promise settles once it is committed.
+     */
+    batched<T>(fn: () => T): Promise<T> {
+      return batcher.run(fn)
+    },
     close(): void {
+      if (db.open) batcher.flush()
       checkpointer.close()
       if (db.open) db.close()
     },
