@@ -165,6 +165,17 @@ describe('store', () => {
     expect(() => createSecretBox(keyFromString('one')).decrypt(sealed, 'env:w:OTHER')).toThrow()
   })
 
+  it('seals every value under a fresh IV, across refills of the IV pool', () => {
+    const box = createSecretBox(keyFromString('one'))
+    const ivs = new Set<string>()
+    for (let i = 0; i < 5000; i++) {
+      const sealed = box.encrypt('same value', 'env:w:K')
+      ivs.add(Buffer.from(sealed.slice(3), 'base64').subarray(0, 12).toString('hex'))
+      if (i % 997 === 0) expect(box.decrypt(sealed, 'env:w:K')).toBe('same value')
+    }
+    expect(ivs.size).toBe(5000)
+  })
+
   it('reads flags before environment variables', () => {
     const config = loadConfig(
       ['--port', '8123', '--data-dir', '/tmp/x'],

@@ -19,6 +19,16 @@ export function createBatcher(db: Db, mapError: (error: unknown) => unknown) {
     const batch = jobs
     jobs = []
     if (batch.length === 0) return
+    if (batch.length === 1) {
+      // Alone in its turn: its own transaction, without a savepoint.
+      const [job] = batch as [Job]
+      try {
+        job.resolve(db.transaction(job.fn)())
+      } catch (error) {
+        job.reject(mapError(error))
+      }
+      return
+    }
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
     try {
       db.transaction(() => {
