@@ -142,6 +142,22 @@ describe('webhook ingress', () => {
     )
   })
 
+  it("matches each delivery against the trigger's and the binding's config as they are now", async () => {
+    const { trigger, workloadIds } = await setup('config-now', 1)
+    const send = async (id: string) =>
+      (await sendHook(trigger.webhookUrl, { deliveryId: id, events: [{ tag: 'v3' }] }, SIGNING))
+        .body.outcomes[0].outcome
+    expect(await send('now-1')).toBe('queued')
+    await server.api('PATCH', `/api/triggers/${trigger.id}`, { config: { tags: ['release-*'] } })
+    expect(await send('now-2')).toBe('no-match')
+    const [binding] = (await server.api('GET', `/api/workloads/${workloadIds[0]}/triggers`)).body
+    const patched = await server.api('PATCH', `/api/bindings/${binding.id}`, {
+      config: { tags: ['v*'] },
+    })
+    expect(patched.status).toBe(200)
+    expect(await send('now-3')).toBe('queued')
+  })
+
   it('several events of one delivery (a multi-arch push) make one deploy', async () => {
     const { trigger, workloadIds } = await setup('multiarch', 1)
     const res = await sendHook(

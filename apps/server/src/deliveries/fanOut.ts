@@ -38,22 +38,41 @@ export function fanOut(
   deps: FanOutDeps,
 ): BindingOutcome[] {
   const workloads = new Map(deps.store.workloads.boundTo(input.trigger.id).map((w) => [w.id, w]))
-  // Bindings with the same override share one effective config, validated once per delivery
-  // (most have none). It is frozen, so a `match` that writes to it fails alone, not its siblings.
-  const configs = new Map<string, ConfigResult<unknown>>()
-  const effective = (override: Record<string, unknown>) => {
-    const key = JSON.stringify(override)
-    let result = configs.get(key)
-    if (!result) {
-      result = effectiveBindingConfig(input.definition, input.trigger.config, override)
-      if (result.ok) deepFreeze(result.value)
-      configs.set(key, result)
-    }
-    return result
-  }
+  const triggerConfig = JSON.stringify(input.trigger.config)
+  const effective = (override: Record<string, unknown>) =>
+    effectiveConfig(input.definition, input.trigger.config, triggerConfig, override)
   return bindings.map((binding) =>
     offerToBinding(input, binding, workloads.get(binding.workloadId), effective, deps),
   )
+}
+
+// Bindings with the same override share one effective config, validated once, not once per
+// binding and delivery (most bindings have none): it is a pure function of the trigger kind, its
+// config and the override, so it is kept per definition, keyed by both configs' JSON. It is
+// frozen, so a `match` that writes to it fails alone, not its siblings.
+const effectiveConfigs = new WeakMap<TriggerDefinition, Map<string, ConfigResult<unknown>>>()
+const KEEP_CONFIGS = 1000
+
+function effectiveConfig(
+  definition: TriggerDefinition,
+  config: Record<string, unknown>,
+  configJson: string,
+  override: Record<string, unknown>,
+): ConfigResult<unknown> {
+  let known = effectiveConfigs.get(definition)
+  if (!known) {
+    known = new Map()
+    effectiveConfigs.set(definition, known)
+  }
+  const key = `${configJson}\u0000${JSON.stringify(override)}`
+  let result = known.get(key)
+  if (!result) {
+    result = effectiveBindingConfig(definition, config, override)
+    if (result.ok) deepFreeze(result.value)
+    if (known.size >= KEEP_CONFIGS) known.clear()
+    known.set(key, result)
+  }
+  return result
 }
 
 function deepFreeze(value: unknown): void {
