@@ -44,6 +44,7 @@ export {
   imageFields,
   memoryBytes,
   memorySchema,
+  portSchema,
   registryAuthSchema,
   volumeSchema,
 } from './schemas.js'

@@ -63,6 +63,9 @@ export const volumeSchema = z
   ])
   .describe(scopeText)
 
+/** A TCP port number (1–65535), as every source's port fields take it. */
+export const portSchema = z.number().int().min(1).max(65535)
+
 export const faceSchema = z.strictObject({
   /** A full host name, or a bare subdomain completed with the host's FORGE_DOMAIN. */
   host: z
@@ -77,13 +80,7 @@ export const faceSchema = z.strictObject({
     .optional()
     .describe('Route only requests under this path (`/api` and `/api/…`); default the whole host'),
   /** The container port this face reaches; default the source's `port`. */
-  port: z
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .optional()
-    .describe('The container port this face reaches; default `port`'),
+  port: portSchema.optional().describe('The container port this face reaches; default `port`'),
 })
 
 /**
@@ -163,14 +160,9 @@ export const imageFields = {
       'Overrides the image\'s CMD, as argv (`["sh", "-c", "..."]`); default the image\'s own',
     ),
   /** The port the app listens on inside the container. */
-  port: z
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .describe(
-      'The port the app listens on inside the container; the HTTP health check and faces without a `port` use it',
-    ),
+  port: portSchema.describe(
+    'The port the app listens on inside the container; the HTTP health check and faces without a `port` use it',
+  ),
   /** Defaults under the workload's own environment, which wins. */
   env: z
     .record(z.string(), z.string())

@@ -1,3 +1,4 @@
+import { portSchema } from '@forge/docker'
 import { z } from 'zod'
 
 /** A host name (or a bare subdomain) routed through the proxy to one port of one service. */
@@ -15,14 +16,9 @@ const face = z.strictObject({
   /** The compose service the face reaches. */
   service: z.string().min(1).describe('The compose service the face reaches'),
   /** The container port of that service. */
-  port: z
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .describe(
-      'The container port of that service; published on 127.0.0.1 for the proxy when the document does not publish it',
-    ),
+  port: portSchema.describe(
+    'The container port of that service; published on 127.0.0.1 for the proxy when the document does not publish it',
+  ),
 })
 
 // Strict: an unknown key is an error that names it, never silently dropped.

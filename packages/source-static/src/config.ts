@@ -1,3 +1,4 @@
+import { portSchema } from '@forge/docker'
 import { z } from 'zod'
 
 const face = z.strictObject({
@@ -74,21 +75,13 @@ export const staticConfigSchema = z
       .describe(
         "Where the folder is mounted read-only in the container (also Deno's working folder in `deno` mode)",
       ),
-    serverPort: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
+    serverPort: portSchema
       .default(80)
       .describe(
         'The port the server listens on in the container; in `deno` mode the script gets it as `PORT`',
       ),
     /** Without a proxy, the port to publish on (on the host's publishHost); default a free one. */
-    hostPort: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
+    hostPort: portSchema
       .optional()
       .describe(
         "A fixed host port to publish on (127.0.0.1 behind a proxy, else the host's publishHost); default a free one, and with it set a redeploy removes the old container first",
