@@ -20,9 +20,13 @@ export function hmacSha256Hex(secret: string | Uint8Array, body: string | Uint8A
   return createHmac('sha256', toBuffer(secret)).update(toBuffer(body)).digest('hex')
 }
 
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
 /**
  * Verifies `signature` (e.g. `sha256=ab12...` with prefix `sha256=`, or bare hex) against the
- * HMAC-SHA256 of the raw body. Hex case is ignored; comparison is constant-time.
+ * HMAC-SHA256 of the raw body. Hex case is ignored; comparison is constant-time. An HMAC-SHA256
+ * is 64 hex digits whatever the secret, so anything else fails at once (its length tells an
+ * attacker nothing), and the two 32-byte digests are compared as they are.
  */
 export function verifyHmacSha256(options: {
   secret: string | Uint8Array
@@ -35,5 +39,7 @@ export function verifyHmacSha256(options: {
   const trimmed = signature.trim()
   if (!trimmed.toLowerCase().startsWith(prefix.toLowerCase())) return false
   const received = trimmed.slice(prefix.length).toLowerCase()
-  return safeEqual(received, hmacSha256Hex(secret, body))
+  if (!SHA256_HEX.test(received)) return false
+  const expected = createHmac('sha256', toBuffer(secret)).update(toBuffer(body)).digest()
+  return timingSafeEqual(Buffer.from(received, 'hex'), expected)
 }

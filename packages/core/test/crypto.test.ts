@@ -30,6 +30,19 @@ describe('HMAC helpers', () => {
     expect(verifyHmacSha256({ ...args, signature: hmacSha256Hex('s', 'b') })).toBe(false)
     expect(verifyHmacSha256({ ...args, body: 'B', signature: good })).toBe(false)
   })
+
+  it('reject, without throwing, a signature of the wrong length or not hex', () => {
+    const args = { secret: 's', body: 'b', prefix: 'sha256=' }
+    const hex = hmacSha256Hex('s', 'b')
+    for (const signature of [
+      `sha256=${hex.slice(0, -2)}`, // a byte short
+      `sha256=${hex}00`, // a byte over
+      `sha256=${'z'.repeat(64)}`, // the right length, not hex (Buffer.from would shorten it)
+      `sha256=${hex.slice(0, -1)}g`,
+      'sha256=',
+    ])
+      expect(verifyHmacSha256({ ...args, signature }), signature).toBe(false)
+  })
 })
 
 describe('safeEqual()', () => {
