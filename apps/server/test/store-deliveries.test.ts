@@ -86,3 +86,60 @@ describe('deliveries.prune', () => {
     expect(store.deliveries.prune({ olderThan: new Date('2020-01-01'), keep: 5 })).toBe(0)
   })
 })
+
+describe('deliveries.findAccepted (the duplicate check)', () => {
+  const accept = (triggerId: string, externalId: string, extra: Record<string, unknown> = {}) =>
+    store.deliveries.create({
+      triggerId,
+      vendor: 'test',
+      externalId,
+      status: 202,
+      signature: 'not-required',
+      events: [],
+      headers: {},
+      body: BODY,
+      ...extra,
+    })
+
+  it('finds an accepted delivery by its trigger and vendor id, and nothing else', () => {
+    const [a, b] = ['a', 'b'].map((n) =>
+      store.triggers.create({ name: n, kind: 'test-hook', config: {} }),
+    )
+    const first = accept(a!.id, 'x-1')
+    accept(a!.id, 'rejected', { status: 401 })
+    accept(a!.id, 'again', { redeliveryOf: first.id })
+    expect(store.deliveries.findAccepted(a!.id, 'x-1')?.id).toBe(first.id)
+    expect(store.deliveries.findAccepted(b!.id, 'x-1')).toBeUndefined() // another trigger's
+    expect(store.deliveries.findAccepted(a!.id, 'x-2')).toBeUndefined() // never seen
+    expect(store.deliveries.findAccepted(a!.id, 'rejected')).toBeUndefined() // not accepted
+    expect(store.deliveries.findAccepted(a!.id, 'again')).toBeUndefined() // a redelivery
+  })
+
+  it('answers from the rows after a restart, and forgets what pruning removed', () => {
+    const trigger = store.triggers.create({ name: 't', kind: 'test-hook', config: {} })
+    const old = accept(trigger.id, 'old')
+    receivedAt([old.id], '2020-01-01T00:00:00.000Z')
+    const recent = accept(trigger.id, 'recent')
+    store.close()
+    store = createStore({ dataDir: dir, secretKey: null })
+    expect(store.deliveries.findAccepted(trigger.id, 'old')?.id).toBe(old.id)
+    expect(store.deliveries.findAccepted(trigger.id, 'recent')?.id).toBe(recent.id)
+    store.deliveries.prune({ olderThan: new Date('2024-01-01'), keep: 100 })
+    expect(store.deliveries.findAccepted(trigger.id, 'old')).toBeUndefined()
+    expect(store.deliveries.findAccepted(trigger.id, 'recent')?.id).toBe(recent.id)
+  })
+
+  it('still finds every kept delivery after the remembered ids have been dropped and read again', () => {
+    const trigger = store.triggers.create({ name: 't', kind: 'test-hook', config: {} })
+    expect(store.deliveries.findAccepted(trigger.id, 'd-0')).toBeUndefined() // read: none yet
+    const ids = Array.from({ length: 12 }, (_, i) => accept(trigger.id, `d-${i}`).id)
+    // keep 5: the memory of 12 ids is past twice that, so it is dropped and read again.
+    store.deliveries.prune({ olderThan: new Date('2020-01-01'), keep: 5 })
+    for (let i = 0; i < 12; i++)
+      expect(store.deliveries.findAccepted(trigger.id, `d-${i}`)?.id).toBe(
+        i < 7 ? undefined : ids[i],
+      )
+    const later = accept(trigger.id, 'later')
+    expect(store.deliveries.findAccepted(trigger.id, 'later')?.id).toBe(later.id)
+  })
+})

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Json, sendHook, startServer, type TestServer, waitForDeploy } from './helpers.js'
 
@@ -156,6 +157,63 @@ describe('webhook ingress', () => {
     })
     expect(patched.status).toBe(200)
     expect(await send('now-3')).toBe('queued')
+  })
+
+  it('fans out to the bindings and workloads as they are at each delivery, whoever changed them', async () => {
+    const { trigger, workloadIds } = await setup('targets', 2)
+    const names = (res: { body: Json }) =>
+      res.body.outcomes.map((o: Json) => `${o.workloadName}:${o.outcome}`).sort()
+    const send = (tag: string) => sendHook(trigger.webhookUrl, { events: [{ tag }] }, SIGNING)
+    expect(names(await send('v1'))).toEqual(['targets-w0:queued', 'targets-w1:queued'])
+
+    // Through the API: a workload renamed, a third one bound, the first one's binding disabled.
+    await server.api('PATCH', `/api/workloads/${workloadIds[1]}`, { name: 'targets-renamed' })
+    const { body: third } = await server.api('POST', '/api/workloads', {
+      name: 'targets-w2',
+      source: { kind: 'test-app', config: { image: 'forge-test/web' } },
+    })
+    await server.api('POST', `/api/workloads/${third.id}/triggers`, { triggerId: trigger.id })
+    const [first] = (await server.api('GET', `/api/workloads/${workloadIds[0]}/triggers`)).body
+    await server.api('PATCH', `/api/bindings/${first.id}`, { enabled: false })
+    expect(names(await send('v2'))).toEqual([
+      'targets-renamed:queued',
+      'targets-w0:skipped',
+      'targets-w2:queued',
+    ])
+
+    // Through another connection to the database file (an operator's sqlite3 shell): the
+    // first binding enabled again, the third one deleted.
+    const db = new Database(join(server.dir, 'data', 'forge.db'))
+    try {
+      db.prepare('UPDATE trigger_bindings SET enabled = 1 WHERE id = ?').run(first.id)
+      db.prepare('DELETE FROM trigger_bindings WHERE workload_id = ?').run(third.id)
+    } finally {
+      db.close()
+    }
+    expect(names(await send('v3'))).toEqual(['targets-renamed:queued', 'targets-w0:queued'])
+  })
+
+  it('a match that writes to the workload it is shown fails alone and changes nothing', async () => {
+    const { trigger, workloadIds } = await setup('frozen', 2)
+    const [binding] = (await server.api('GET', `/api/workloads/${workloadIds[0]}/triggers`)).body
+    await server.api('PATCH', `/api/bindings/${binding.id}`, {
+      config: { renameWorkloadTo: 'hijacked' },
+    })
+    const send = (tag: string) => sendHook(trigger.webhookUrl, { events: [{ tag }] }, SIGNING)
+    const res = await send('v1')
+    const byName = Object.fromEntries(res.body.outcomes.map((o: Json) => [o.workloadName, o]))
+    expect(byName['frozen-w0']).toMatchObject({ outcome: 'errored' })
+    expect(byName['frozen-w0'].reason).toMatch(/read[- ]only/)
+    expect(byName['frozen-w1']).toMatchObject({ outcome: 'queued' })
+    await server.api('PATCH', `/api/bindings/${binding.id}`, { config: {} })
+    const again = await send('v2')
+    expect(again.body.outcomes.map((o: Json) => o.workloadName).sort()).toEqual([
+      'frozen-w0',
+      'frozen-w1',
+    ])
+    expect((await server.api('GET', `/api/workloads/${workloadIds[0]}`)).body.name).toBe(
+      'frozen-w0',
+    )
   })
 
   it('several events of one delivery (a multi-arch push) make one deploy', async () => {

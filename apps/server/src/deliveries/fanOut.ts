@@ -6,7 +6,8 @@ import {
 } from '@forge/core'
 import { type ConfigResult, effectiveBindingConfig } from '@forge/core/host'
 import type { DeployService } from '../deploys/service.js'
-import type { Store } from '../store/index.js'
+import { deepFreeze } from '../freeze.js'
+import type { FanOutTargets } from '../store/fanOutTargets.js'
 import type { Binding, Trigger } from '../triggers/types.js'
 import type { Workload } from '../workloads/types.js'
 import type { BindingOutcome } from './types.js'
@@ -20,7 +21,6 @@ export interface FanOutInput {
 }
 
 export interface FanOutDeps {
-  store: Store
   deploys: Pick<DeployService, 'enqueue'>
 }
 
@@ -34,10 +34,9 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
  */
 export function fanOut(
   input: FanOutInput,
-  bindings: Binding[],
+  { bindings, workloads }: FanOutTargets,
   deps: FanOutDeps,
 ): BindingOutcome[] {
-  const workloads = new Map(deps.store.workloads.boundTo(input.trigger.id).map((w) => [w.id, w]))
   const triggerConfig = JSON.stringify(input.trigger.config)
   const effective = (override: Record<string, unknown>) =>
     effectiveConfig(input.definition, input.trigger.config, triggerConfig, override)
@@ -75,16 +74,10 @@ function effectiveConfig(
   return result
 }
 
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return
-  Object.freeze(value)
-  for (const child of Object.values(value)) deepFreeze(child)
-}
-
 function offerToBinding(
   input: FanOutInput,
-  binding: Binding,
-  workload: Workload | undefined,
+  binding: Readonly<Binding>,
+  workload: Readonly<Workload> | undefined,
   effective: (override: Record<string, unknown>) => ConfigResult<unknown>,
   deps: FanOutDeps,
 ): BindingOutcome {

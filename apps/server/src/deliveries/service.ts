@@ -1,6 +1,6 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { ParseResult, TriggerRequest } from '@forge/core'
 import type { Registry } from '@forge/core/host'
-import { safeEqual } from '@forge/core/trigger'
 import type { DeployService } from '../deploys/service.js'
 import { HostErrors, hostError } from '../errors.js'
 import type { EventBus } from '../events/bus.js'
@@ -54,6 +54,10 @@ const DECOY_HASH = sha256Hex('forge-unknown-webhook-secret')
 export function createDeliveryService(deps: DeliveryServiceDeps) {
   const { store, registry, bus } = deps
   let sincePrune = 0
+  // Webhooks being processed now: one alone commits at once; with others it waits a turn to
+  // share their commit (group commit, store/batch.ts).
+  let inFlight = 0
+  const commitOptions = () => ({ wait: inFlight > 1 })
   const prune = () =>
     store.deliveries.prune({
       olderThan: new Date(Date.now() - deps.retention.maxAgeMs),
@@ -71,6 +75,20 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
 
   /** Parses one request for a trigger and fans it out; shared by ingress and redelivery. */
   async function process(
+    trigger: Trigger,
+    signingSecret: string | undefined,
+    request: TriggerRequest,
+    redeliveryOf: string | null,
+  ): Promise<DeliveryAnswer> {
+    inFlight++
+    try {
+      return await processOne(trigger, signingSecret, request, redeliveryOf)
+    } finally {
+      inFlight--
+    }
+  }
+
+  async function processOne(
     trigger: Trigger,
     signingSecret: string | undefined,
     request: TriggerRequest,
@@ -94,19 +112,21 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     }
     const signature = signatureResult(result, trigger.requireSignature)
     if (!result.ok) {
-      const delivery = await store.batched(() =>
-        store.deliveries.create({
-          triggerId: trigger.id,
-          vendor: null,
-          externalId: null,
-          status: result.status,
-          signature,
-          error: `${result.code}: ${result.message}`,
-          events: [],
-          headers: request.headers,
-          body: request.body,
-          redeliveryOf,
-        }),
+      const delivery = await store.batched(
+        () =>
+          store.deliveries.create({
+            triggerId: trigger.id,
+            vendor: null,
+            externalId: null,
+            status: result.status,
+            signature,
+            error: `${result.code}: ${result.message}`,
+            events: [],
+            headers: request.headers,
+            body: request.body,
+            redeliveryOf,
+          }),
+        commitOptions(),
       )
       publish(delivery)
       const { status, code, message } = result
@@ -125,7 +145,8 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         const earlier = store.deliveries.findAccepted(trigger.id, externalId)
         if (earlier) return { duplicateOf: earlier }
       }
-      const bindings = store.bindings.forTrigger(trigger.id)
+      const targets = store.fanOutTargets.forTrigger(trigger.id)
+      const { bindings } = targets
       const note =
         result.note ??
         (!trigger.enabled
@@ -139,7 +160,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const outcomes = trigger.enabled
         ? fanOut(
             { deliveryId: id, trigger, definition, events: result.events, note: result.note },
-            bindings,
+            targets,
             deps,
           )
         : []
@@ -158,7 +179,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         redeliveryOf,
       })
       return { delivery, outcomes }
-    })
+    }, commitOptions())
     if ('duplicateOf' in recorded) {
       const { id, outcomes } = recorded.duplicateOf
       return { accepted: true, deliveryId: id, duplicate: true, outcomes }
@@ -179,11 +200,18 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     return trigger
   }
 
-  /** The trigger whose webhook URL carries this secret (constant-time, same work if unknown). */
+  /**
+   * The trigger whose webhook URL carries this secret (constant-time, same work if unknown). The
+   * lookup is by the secret's hash, and the two hashes compared are 64 hex digits each, so they
+   * are compared as they are.
+   */
   function bySecret(secret: string): WebhookTarget {
     const hash = sha256Hex(secret)
     const found = store.triggers.findBySecretHash(hash)
-    const matches = safeEqual(hash, found?.secretHash ?? DECOY_HASH)
+    const matches = timingSafeEqual(
+      Buffer.from(hash, 'latin1'),
+      Buffer.from(found?.secretHash ?? DECOY_HASH, 'latin1'),
+    )
     if (!found || !matches) throw hostError(HostErrors.WebhookUnknown, {})
     return found
   }

@@ -44,6 +44,7 @@ const toDelivery = (r: Row): Delivery => ({
  */
 export function deliveriesRepo(db: Db, box: SecretBox) {
   const aad = AAD.deliveryHeaders
+  const accepted = acceptedPairs(db)
   const sealedHeaders = (id: string, headers: Record<string, string>) =>
     box.encrypt(JSON.stringify(headers), aad(id))
   const openHeaders = (id: string, stored: string): Record<string, string> =>
@@ -91,6 +92,7 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
           )
           .run(options.olderThan.toISOString()).changes
         const { n } = db.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }
+        accepted.bound(options.keep)
         if (n <= options.keep) return byAge
         const byCount = db
           .prepare(
@@ -117,6 +119,7 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
     },
     /** An earlier accepted delivery with the same vendor delivery id, if any. */
     findAccepted(triggerId: string, externalId: string): Delivery | undefined {
+      if (!accepted.mayHave(triggerId, externalId)) return undefined
       const r = db
         .prepare(
           'SELECT * FROM deliveries WHERE trigger_id = ? AND external_id = ? AND status = 202 AND redelivery_of IS NULL ORDER BY rowid LIMIT 1',
@@ -129,6 +132,8 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
       const id = input.id ?? timeOrderedId()
       const receivedAt = now()
       const outcomes = input.outcomes ?? []
+      if (input.status === 202 && input.externalId && !input.redeliveryOf)
+        accepted.add(input.triggerId, input.externalId)
       db.prepare(
         `INSERT INTO deliveries (id, trigger_id, vendor, external_id, status, signature, error, note,
           events, outcomes, headers, body, received_at, redelivery_of)
@@ -163,6 +168,42 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
         receivedAt,
         redeliveryOf: input.redeliveryOf ?? null,
       }
+    },
+  }
+}
+
+/**
+ * The (trigger, vendor delivery id) pairs of the accepted deliveries, so that the duplicate check
+ * of a delivery never seen before (nearly every one) needs no query. It holds every pair a row
+ * holds, and maybe more (rows pruned since, or rolled back): a pair it lacks is in no row, a pair
+ * it has is looked up. Filled from the table at first use, added to by every accepted insert, and
+ * filled again when it has grown to twice what pruning keeps. Deliveries are written only by the
+ * server that receives them (one per data dir), through this repository.
+ */
+function acceptedPairs(db: Db) {
+  let pairs: Set<string> | null = null
+  const key = (triggerId: string, externalId: string) => `${triggerId}\u0000${externalId}`
+  const fill = (): Set<string> =>
+    new Set(
+      (
+        db
+          .prepare(
+            'SELECT trigger_id, external_id FROM deliveries WHERE external_id IS NOT NULL AND status = 202 AND redelivery_of IS NULL',
+          )
+          .all() as { trigger_id: string; external_id: string }[]
+      ).map((r) => key(r.trigger_id, r.external_id)),
+    )
+  return {
+    mayHave(triggerId: string, externalId: string): boolean {
+      pairs ??= fill()
+      return pairs.has(key(triggerId, externalId))
+    },
+    add(triggerId: string, externalId: string): void {
+      pairs?.add(key(triggerId, externalId))
+    },
+    /** After a prune: past twice the rows kept, start again from the table. */
+    bound(keep: number): void {
+      if (pairs && pairs.size > 2 * keep) pairs = null
     },
   }
 }

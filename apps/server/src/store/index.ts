@@ -8,6 +8,7 @@ import { openDatabase } from './db.js'
 import { deliveriesRepo } from './deliveries.js'
 import { deploysRepo } from './deploys.js'
 import { envRepo } from './env.js'
+import { fanOutTargetsRepo } from './fanOutTargets.js'
 import { sessionsRepo } from './sessions.js'
 import { settingsRepo } from './settings.js'
 import { stateRepo } from './state.js'
@@ -32,6 +33,7 @@ export function createStore(options: {
   const batcher = createBatcher(db, (error) => storageError(error, options.dataDir) ?? error)
   const containers = containersRepo(db)
   const workloads = workloadsRepo(db, box)
+  const bindings = bindingsRepo(db)
   return {
     box,
     /** The database file, for backups and tests. */
@@ -45,7 +47,10 @@ export function createStore(options: {
       },
     }),
     triggers: guard(triggersRepo(db, box)),
-    bindings: guard(bindingsRepo(db)),
+    bindings: guard(bindings),
+    fanOutTargets: guard(
+      fanOutTargetsRepo(db, { bindings: bindings.forTrigger, workloads: workloads.boundTo }),
+    ),
     containers: guard(containers),
     env: guard(envRepo(db, box)),
     state: guard(stateRepo(db, box)),
@@ -64,8 +69,8 @@ export function createStore(options: {
      * `fn` in a transaction shared with the other `batched` calls of this turn of the event loop
      * (group commit, `batch.ts`); the promise settles once it is committed.
      */
-    batched<T>(fn: () => T): Promise<T> {
-      return batcher.run(fn)
+    batched<T>(fn: () => T, options?: { wait?: boolean }): Promise<T> {
+      return batcher.run(fn, options)
     },
     close(): void {
       if (db.open) batcher.flush()

@@ -167,4 +167,21 @@ CREATE TABLE deploy_logs (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 7,
+    name: 'fan-out-generation',
+    // A counter every write to workloads or bindings moves, whoever writes (this process, the
+    // CLI, a cascade from a deleted trigger or app): the fan-out keeps a trigger's bindings and
+    // workloads in memory while it stands still (store/fanOutTargets.ts).
+    sql: `
+CREATE TABLE fan_out_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO fan_out_generation (id, n) VALUES (1, 0);
+CREATE TRIGGER workloads_inserted AFTER INSERT ON workloads BEGIN UPDATE fan_out_generation SET n = n + 1; END;
+CREATE TRIGGER workloads_updated AFTER UPDATE ON workloads BEGIN UPDATE fan_out_generation SET n = n + 1; END;
+CREATE TRIGGER workloads_deleted AFTER DELETE ON workloads BEGIN UPDATE fan_out_generation SET n = n + 1; END;
+CREATE TRIGGER bindings_inserted AFTER INSERT ON trigger_bindings BEGIN UPDATE fan_out_generation SET n = n + 1; END;
+CREATE TRIGGER bindings_updated AFTER UPDATE ON trigger_bindings BEGIN UPDATE fan_out_generation SET n = n + 1; END;
+CREATE TRIGGER bindings_deleted AFTER DELETE ON trigger_bindings BEGIN UPDATE fan_out_generation SET n = n + 1; END;
+`,
+  },
 ]
