@@ -6,7 +6,7 @@ import type { HostLogger } from '../logger.js'
 import type { Services } from '../services.js'
 import { authMiddleware } from './auth.js'
 import { errorMiddleware } from './errors.js'
-import { RouteTable } from './route.js'
+import { hotRoutes, RouteTable } from './route.js'
 import { appRoutes } from './routes/apps.js'
 import { deliveryRoutes } from './routes/deliveries.js'
 import { eventRoutes } from './routes/events.js'
@@ -17,7 +17,10 @@ import { bindingRoutes, triggerRoutes } from './routes/triggers.js'
 import { workloadRoutes } from './routes/workloads.js'
 import { webUi } from './static.js'
 
-/** The Koa app: errors → JSON, auth in front of /api, then every route, then 404/405. */
+/**
+ * The Koa app: errors → JSON, the hot routes (the webhook), auth in front of /api, then every
+ * route, then 404/405.
+ */
 export function createHttpApp(
   services: Services,
   log: HostLogger,
@@ -51,6 +54,7 @@ export function createHttpApp(
         })
     }),
   )
+  app.use(hotRoutes(routes))
   app.use(webUi(log))
   app.use(authMiddleware(services.auth, services.server.publicUrl))
   app.use(routes.router.routes())

@@ -21,7 +21,8 @@ export async function readLimitedBody(
     }
     chunks.push(chunk as Buffer)
   }
-  return { body: Buffer.concat(chunks) }
+  // One chunk (most webhooks) is the body as it is; more are joined once.
+  return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) }
 }
 
 /** Reads the raw request body, refusing more than `limit` bytes with a 413. */

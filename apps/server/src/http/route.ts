@@ -57,6 +57,12 @@ export interface RouteSpec<
   /** Reachable without a token (only /healthz and the webhook route). */
   public?: boolean
   /**
+   * Answered ahead of the web UI, auth and the router (`hotRoutes`): for a public route whose
+   * path is a fixed prefix and one trailing parameter, served often enough that the router's
+   * walk over every route shows (the webhook route).
+   */
+  hot?: boolean
+  /**
    * Returns the body to send (or a Reply); a handler that streams sets `ctx.body` itself and
    * returns nothing.
    */
@@ -73,9 +79,19 @@ export interface RouteDoc {
   public?: boolean
 }
 
+interface HotRoute {
+  method: string
+  /** The path up to its one parameter, e.g. `/api/webhook/triggers/`. */
+  prefix: string
+  param: string
+  pattern: string
+  handle: (ctx: Context) => Promise<void>
+}
+
 /** The routes registered so far: the router, the OpenAPI document and the auth test read it. */
 export class RouteTable {
   readonly docs: RouteDoc[] = []
+  readonly hot: HotRoute[] = []
   constructor(readonly router: Router) {}
 
   add<
@@ -85,7 +101,7 @@ export class RouteTable {
   >(spec: RouteSpec<P, B, Q>): void {
     const { method, path, summary, body, query } = spec
     this.docs.push({ method, path, summary, body, query, public: spec.public })
-    this.router[spec.method](spec.path, async (ctx) => {
+    const handle = async (ctx: Context): Promise<void> => {
       const body =
         spec.body && spec.body !== 'raw'
           ? parseInput(spec.body, await readJson(ctx), 'request body')
@@ -104,6 +120,45 @@ export class RouteTable {
         ctx.status = spec.status ?? 200
         ctx.body = result
       } else if (spec.status) ctx.status = spec.status
-    })
+    }
+    this.router[spec.method](spec.path, handle)
+    if (spec.hot) this.hot.push(hotRoute(spec, handle))
+  }
+}
+
+function hotRoute(spec: RouteSpec, handle: HotRoute['handle']): HotRoute {
+  const at = spec.path.indexOf('/:')
+  const param = spec.path.slice(at + 2)
+  if (!spec.public || at < 0 || !/^\w+$/.test(param))
+    throw new Error(
+      `Route ${spec.path}: only a public route ending in its one parameter can be hot (it skips auth and the router).`,
+    )
+  const prefix = spec.path.slice(0, at + 1)
+  return { method: spec.method.toUpperCase(), prefix, param, pattern: spec.path, handle }
+}
+
+/**
+ * Serves the table's hot routes before anything else that would look at the request: a match is
+ * the prefix and one non-empty segment, decoded as the router decodes it. The route's pattern is
+ * set where the router sets it, so an error log names the pattern, never the path (a webhook
+ * path carries its trigger's secret).
+ */
+export function hotRoutes(table: RouteTable) {
+  return (ctx: Context, next: () => Promise<unknown>) => {
+    for (const route of table.hot) {
+      if (ctx.method !== route.method || !ctx.path.startsWith(route.prefix)) continue
+      const value = ctx.path.slice(route.prefix.length)
+      if (value === '' || value.includes('/')) continue
+      let decoded: string
+      try {
+        decoded = decodeURIComponent(value)
+      } catch {
+        decoded = value
+      }
+      ctx.params = { [route.param]: decoded }
+      ctx._matchedRoute = route.pattern
+      return route.handle(ctx)
+    }
+    return next()
   }
 }
