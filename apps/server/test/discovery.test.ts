@@ -93,6 +93,7 @@ describe('store', () => {
         { version: 4, name: 'container-node' },
         { version: 5, name: 'active-deploys-index' },
         { version: 6, name: 'deploy-log-lines' },
+        { version: 7, name: 'fan-out-generation' },
       ])
       const tables = (
         db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
@@ -112,6 +113,7 @@ describe('store', () => {
         'deliveries',
         'settings',
         'sessions',
+        'fan_out_generation',
       ])
         expect(tables).toContain(t)
     } finally {
