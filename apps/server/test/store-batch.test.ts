@@ -94,24 +94,4 @@ describe('createBatcher', () => {
     await expect(pending).resolves.toBeDefined()
     expect(committed()).toEqual(['late'])
   })
-
-  it('commits a write that says it is alone at once, and joins one that waits', async () => {
-    const batcher = createBatcher(db, (e) => new Error(`mapped: ${(e as Error).message}`))
-    const alone = batcher.run(() => insert('now'), { wait: false })
-    expect(committed()).toEqual(['now']) // before anything awaited
-    await alone
-    const waiting = batcher.run(() => insert('a'))
-    const joining = batcher.run(() => insert('b'), { wait: false })
-    expect(committed()).toEqual(['now'])
-    await Promise.all([waiting, joining])
-    expect(committed()).toEqual(['now', 'a', 'b'])
-    await expect(
-      batcher.run(
-        () => {
-          throw new Error('boom')
-        },
-        { wait: false },
-      ),
-    ).rejects.toThrow('mapped: boom')
-  })
 })

@@ -54,10 +54,6 @@ const DECOY_HASH = sha256Hex('forge-unknown-webhook-secret')
 export function createDeliveryService(deps: DeliveryServiceDeps) {
   const { store, registry, bus } = deps
   let sincePrune = 0
-  // Webhooks being processed now: one alone commits at once; with others it waits a turn to
-  // share their commit (group commit, store/batch.ts).
-  let inFlight = 0
-  const commitOptions = () => ({ wait: inFlight > 1 })
   const prune = () =>
     store.deliveries.prune({
       olderThan: new Date(Date.now() - deps.retention.maxAgeMs),
@@ -75,20 +71,6 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
 
   /** Parses one request for a trigger and fans it out; shared by ingress and redelivery. */
   async function process(
-    trigger: Trigger,
-    signingSecret: string | undefined,
-    request: TriggerRequest,
-    redeliveryOf: string | null,
-  ): Promise<DeliveryAnswer> {
-    inFlight++
-    try {
-      return await processOne(trigger, signingSecret, request, redeliveryOf)
-    } finally {
-      inFlight--
-    }
-  }
-
-  async function processOne(
     trigger: Trigger,
     signingSecret: string | undefined,
     request: TriggerRequest,
@@ -112,21 +94,19 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     }
     const signature = signatureResult(result, trigger.requireSignature)
     if (!result.ok) {
-      const delivery = await store.batched(
-        () =>
-          store.deliveries.create({
-            triggerId: trigger.id,
-            vendor: null,
-            externalId: null,
-            status: result.status,
-            signature,
-            error: `${result.code}: ${result.message}`,
-            events: [],
-            headers: request.headers,
-            body: request.body,
-            redeliveryOf,
-          }),
-        commitOptions(),
+      const delivery = await store.batched(() =>
+        store.deliveries.create({
+          triggerId: trigger.id,
+          vendor: null,
+          externalId: null,
+          status: result.status,
+          signature,
+          error: `${result.code}: ${result.message}`,
+          events: [],
+          headers: request.headers,
+          body: request.body,
+          redeliveryOf,
+        }),
       )
       publish(delivery)
       const { status, code, message } = result
@@ -179,7 +159,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         redeliveryOf,
       })
       return { delivery, outcomes }
-    }, commitOptions())
+    })
     if ('duplicateOf' in recorded) {
       const { id, outcomes } = recorded.duplicateOf
       return { accepted: true, deliveryId: id, duplicate: true, outcomes }

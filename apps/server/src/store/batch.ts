@@ -11,8 +11,7 @@ interface Job {
  * in a savepoint of its own (one that throws is rolled back alone and fails alone), and one
  * COMMIT serves them all. Each promise settles once its writes are committed, so a webhook is
  * still answered only after its delivery is durable. With 8 webhooks in flight this is a quarter
- * more deliveries a second (docs/benchmarks.md). A write that knows it is alone (`wait: false`)
- * commits at once.
+ * more deliveries a second (docs/benchmarks.md); a lone request waits one `setImmediate`.
  */
 export function createBatcher(db: Db, mapError: (error: unknown) => unknown) {
   let jobs: Job[] = []
@@ -54,19 +53,7 @@ export function createBatcher(db: Db, mapError: (error: unknown) => unknown) {
     })
   }
   return {
-    /**
-     * Runs `fn` in the next shared commit. With `wait: false` (the caller knows no other write
-     * is on its way, as a webhook that is the only one in flight does) and nothing waiting, it
-     * commits at once instead of a turn later: there is nobody to share the commit with.
-     */
-    run<T>(fn: () => T, options: { wait?: boolean } = {}): Promise<T> {
-      if (options.wait === false && jobs.length === 0) {
-        try {
-          return Promise.resolve(db.transaction(fn)())
-        } catch (error) {
-          return Promise.reject(mapError(error))
-        }
-      }
+    run<T>(fn: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         jobs.push({ fn, resolve: resolve as (value: unknown) => void, reject })
         if (jobs.length === 1) setImmediate(flush)

@@ -69,8 +69,8 @@ export function createStore(options: {
      * `fn` in a transaction shared with the other `batched` calls of this turn of the event loop
      * (group commit, `batch.ts`); the promise settles once it is committed.
      */
-    batched<T>(fn: () => T, options?: { wait?: boolean }): Promise<T> {
-      return batcher.run(fn, options)
+    batched<T>(fn: () => T): Promise<T> {
+      return batcher.run(fn)
     },
     close(): void {
       if (db.open) batcher.flush()
