@@ -138,6 +138,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       log,
       concurrency: config.deployConcurrency,
       timeoutMs: config.deployTimeoutMs,
+      keep: config.deploysKeep,
       dockerProblem: () => engineProblem(config.dockerHost),
     })
     deploys.recover()

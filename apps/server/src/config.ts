@@ -34,6 +34,11 @@ export interface ServerConfig {
   deliveriesMaxAgeMs: number
   /** At most this many deliveries are kept, newest first (FORGE_DELIVERIES_KEEP). */
   deliveriesKeep: number
+  /**
+   * Each workload keeps its newest this many finished deploys, with their logs (FORGE_DEPLOYS_KEEP),
+   * and always the newest successful deploy of each of its last releases.
+   */
+  deploysKeep: number
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -190,5 +195,6 @@ export function loadConfig(
       30 * 24 * 3600_000,
     ),
     deliveriesKeep: Math.max(1, int(env.FORGE_DELIVERIES_KEEP, 'FORGE_DELIVERIES_KEEP', 10_000)),
+    deploysKeep: Math.max(1, int(env.FORGE_DEPLOYS_KEEP, 'FORGE_DEPLOYS_KEEP', 200)),
   }
 }

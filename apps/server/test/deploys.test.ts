@@ -137,6 +137,37 @@ describe('deploy queue', () => {
   })
 })
 
+describe('deploy history', () => {
+  it('is pruned to FORGE_DEPLOYS_KEEP when a run ends, keeping the current release', async () => {
+    const pruned = await startServer({ deploysKeep: 3 })
+    try {
+      const { body: w } = await pruned.api('POST', '/api/workloads', {
+        name: 'history',
+        source: { kind: 'test-app', config: { image: 'img' } },
+      })
+      const run = async (body: Record<string, unknown>) => {
+        const { body: started } = await pruned.api('POST', `/api/workloads/${w.id}/deploy`, body)
+        return (await waitForDeploy(pruned, started.deployId)).id as string
+      }
+      const current = await run({ tag: 'v1' })
+      const failed: string[] = []
+      const bad = { source: { config: { image: 'img', fail: true } } }
+      await pruned.api('PATCH', `/api/workloads/${w.id}`, bad)
+      for (let i = 0; i < 5; i++) failed.push(await run({ tag: `broken-${i}` }))
+      const { body: deploys } = await pruned.api('GET', `/api/workloads/${w.id}/deploys`)
+      // The newest three, and the deploy of the release the workload still runs.
+      expect(deploys.map((d: { id: string }) => d.id).sort()).toEqual(
+        [...failed.slice(-3), current].sort(),
+      )
+      const { body: workload } = await pruned.api('GET', `/api/workloads/${w.id}`)
+      expect(workload.currentRelease).toMatchObject({ tag: 'v1' })
+      expect((await pruned.api('GET', `/api/deploys/${failed[0]}`)).status).toBe(404)
+    } finally {
+      await pruned.stop()
+    }
+  })
+})
+
 describe('notifications', () => {
   it('posts a Standard Webhooks-signed notification on success and on failure', async () => {
     const received: { headers: IncomingMessage['headers']; body: string }[] = []

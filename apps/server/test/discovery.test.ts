@@ -194,6 +194,15 @@ describe('store', () => {
     expect(() => loadConfig([], { FORGE_PORT: 'abc' })).toThrow(/FORGE_PORT/)
   })
 
+  it("bounds each workload's deploy history by FORGE_DEPLOYS_KEEP (200 unless set)", () => {
+    expect(loadConfig([], {}, '/').deploysKeep).toBe(200)
+    expect(loadConfig([], { FORGE_DEPLOYS_KEEP: '25' }, '/').deploysKeep).toBe(25)
+    expect(loadConfig([], { FORGE_DEPLOYS_KEEP: '0' }, '/').deploysKeep).toBe(1)
+    expect(() => loadConfig([], { FORGE_DEPLOYS_KEEP: 'lots' }, '/')).toThrow(
+      /Invalid FORGE_DEPLOYS_KEEP: expected a non-negative integer/,
+    )
+  })
+
   it("hands the proxy kind's FORGE_<KIND>_* variables to it as camelCase options, and no others", () => {
     const env = {
       FORGE_PROXY: 'caddy',

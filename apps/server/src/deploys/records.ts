@@ -7,7 +7,7 @@ import type { Deploy, DeployStatus, LogLine } from './types.js'
  * The one place a deploy record changes: every state change is written to the store and then
  * published on the bus, exactly once. The queue and the runner change records only through it.
  */
-export function createDeployRecords(store: Store, bus: EventBus) {
+export function createDeployRecords(store: Store, bus: EventBus, history: { keep: number }) {
   const publish = (id: string): Deploy | undefined => {
     const deploy = store.deploys.get(id)
     if (deploy) bus.publish({ type: 'deploy', deploy })
@@ -30,7 +30,10 @@ export function createDeployRecords(store: Store, bus: EventBus) {
       fields: { error?: string | null; release?: unknown; urls?: readonly string[] } = {},
     ) {
       store.deploys.finish(id, status, fields)
-      publish(id)
+      const deploy = publish(id)
+      // A run has ended: the workload's history is pruned to its bound (the superseded and
+      // cancelled deploys since are counted too, without pruning on the webhook path).
+      if (deploy) store.deploys.prune(deploy.workloadId, history)
     },
     /** Ends a deploy that never started (superseded, cancelled): nothing to read back. */
     finishQueued(deploy: Deploy, status: 'superseded' | 'cancelled', error: string): void {

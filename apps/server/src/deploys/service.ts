@@ -18,6 +18,8 @@ export interface DeployServiceDeps {
   log: HostLogger
   concurrency: number
   timeoutMs: number
+  /** Finished deploys each workload keeps (with the newest success of each recent release). */
+  keep: number
   /** Why the Docker engine does not answer now, or null; added to a failed deploy's error. */
   dockerProblem: () => Promise<string | null>
 }
@@ -25,7 +27,7 @@ export interface DeployServiceDeps {
 /** Deploys: the queue, the runner, and their records (written and published in one place). */
 export function createDeployService(deps: DeployServiceDeps) {
   const { store, log } = deps
-  const records = createDeployRecords(store, deps.bus)
+  const records = createDeployRecords(store, deps.bus, { keep: deps.keep })
   const run = createDeployRunner({ ...deps, records })
   const queue = new DeployQueue(records, run, deps.concurrency)
   let leftQueued: Deploy[] = []

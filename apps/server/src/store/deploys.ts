@@ -47,6 +47,9 @@ const toDeploy = (r: Row): Deploy => ({
 const COLUMNS =
   'id, workload_id, status, reason, intent, trigger_id, binding_id, delivery_id, progress, error, release, queued_at, started_at, finished_at'
 
+/** Releases whose newest successful deploy outlives pruning, however old. */
+const RELEASES_KEPT = 10
+
 export function deploysRepo(db: Db) {
   const one = (id: string) =>
     db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE id = ?`).get(id) as Row | undefined
@@ -154,6 +157,36 @@ export function deploysRepo(db: Db) {
       ).run(id, id, line.at, line.level, line.message)
       if (progress !== undefined)
         db.prepare('UPDATE deploys SET progress = ? WHERE id = ?').run(progress, id)
+    },
+    /**
+     * Removes a workload's finished deploys (and their logs) beyond its newest `keep`, by when
+     * they were queued. Queued and running ones stay, and so does the newest successful deploy
+     * of each of its last `RELEASES_KEPT` releases: the current release and the count of releases
+     * a rollback needs (two) are read from those. Returns how many were removed.
+     */
+    prune(workloadId: string, options: { keep: number }): number {
+      const { n } = db
+        .prepare('SELECT count(*) AS n FROM deploys WHERE workload_id = ?')
+        .get(workloadId) as { n: number }
+      if (n <= options.keep) return 0
+      return db.transaction(
+        () =>
+          db
+            .prepare(
+              `DELETE FROM deploys WHERE workload_id = @workload
+                AND status NOT IN ('queued', 'running')
+                AND id NOT IN (SELECT id FROM deploys WHERE workload_id = @workload
+                  ORDER BY queued_at DESC, rowid DESC LIMIT @keep)
+                AND id NOT IN (SELECT id FROM (
+                  SELECT id, finished_at, row_number() OVER (
+                      PARTITION BY json_extract(release, '$.id')
+                      ORDER BY finished_at DESC, rowid DESC) AS nth
+                    FROM deploys
+                    WHERE workload_id = @workload AND status = 'succeeded' AND release IS NOT NULL)
+                  WHERE nth = 1 ORDER BY finished_at DESC LIMIT @releases)`,
+            )
+            .run({ workload: workloadId, keep: options.keep, releases: RELEASES_KEPT }).changes,
+      )()
     },
     /** What the workload runs now: the release of its newest deploy that succeeded. */
     currentRelease(workloadId: string): CurrentRelease | null {
