@@ -61,7 +61,12 @@ beforeAll(async () => {
   server = await spawnServer({
     instanceDir,
     dataDir: join(instanceDir, 'data'),
-    env: { FORGE_LOG_LEVEL: 'warn', FORGE_DEPLOY_CONCURRENCY: '2' },
+    env: {
+      FORGE_LOG_LEVEL: 'warn',
+      FORGE_DEPLOY_CONCURRENCY: '2',
+      // Every deploy row is counted against the real pushes sent: none may be pruned.
+      FORGE_DEPLOYS_KEEP: String(COUNT),
+    },
     measureMemory: true,
   })
 })
