@@ -169,24 +169,22 @@ export function deploysRepo(db: Db) {
         .prepare('SELECT count(*) AS n FROM deploys WHERE workload_id = ?')
         .get(workloadId) as { n: number }
       if (n <= options.keep) return 0
-      return db.transaction(
-        () =>
-          db
-            .prepare(
-              `DELETE FROM deploys WHERE workload_id = @workload
-                AND status NOT IN ('queued', 'running')
-                AND id NOT IN (SELECT id FROM deploys WHERE workload_id = @workload
-                  ORDER BY queued_at DESC, rowid DESC LIMIT @keep)
-                AND id NOT IN (SELECT id FROM (
-                  SELECT id, finished_at, row_number() OVER (
-                      PARTITION BY json_extract(release, '$.id')
-                      ORDER BY finished_at DESC, rowid DESC) AS nth
-                    FROM deploys
-                    WHERE workload_id = @workload AND status = 'succeeded' AND release IS NOT NULL)
-                  WHERE nth = 1 ORDER BY finished_at DESC LIMIT @releases)`,
-            )
-            .run({ workload: workloadId, keep: options.keep, releases: RELEASES_KEPT }).changes,
-      )()
+      // One statement: it removes all it removes, or nothing.
+      return db
+        .prepare(
+          `DELETE FROM deploys WHERE workload_id = @workload
+            AND status NOT IN ('queued', 'running')
+            AND id NOT IN (SELECT id FROM deploys WHERE workload_id = @workload
+              ORDER BY queued_at DESC, rowid DESC LIMIT @keep)
+            AND id NOT IN (SELECT id FROM (
+              SELECT id, finished_at, row_number() OVER (
+                  PARTITION BY json_extract(release, '$.id')
+                  ORDER BY finished_at DESC, rowid DESC) AS nth
+                FROM deploys
+                WHERE workload_id = @workload AND status = 'succeeded' AND release IS NOT NULL)
+              WHERE nth = 1 ORDER BY finished_at DESC LIMIT @releases)`,
+        )
+        .run({ workload: workloadId, keep: options.keep, releases: RELEASES_KEPT }).changes
     },
     /** What the workload runs now: the release of its newest deploy that succeeded. */
     currentRelease(workloadId: string): CurrentRelease | null {
