@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { connect, createServer as createNetServer } from 'node:net'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   BUSYBOX_IMAGE,
@@ -122,6 +124,37 @@ describe('reconciler (real Docker engine)', () => {
     await server.services.containers.reconcileNow()
     expect(await reconcileOf(bad.id)).toMatchObject({ status: 'degraded' })
     expect((await reconcileOf(good.id))?.status).toMatch(/running|stopped/)
+  })
+
+  it('offers each workload as it is at the pass, whoever changed it; one that writes to it fails alone', async () => {
+    const w = await workload('rec-current')
+    await server.services.containers.reconcileNow()
+    expect((await reconcileOf(w.id))?.status).toMatch(/running|stopped/)
+    // Changed by another connection (an operator's sqlite3 shell): the next pass sees it.
+    const db = new Database(join(server.dir, 'data', 'forge.db'))
+    try {
+      db.prepare(
+        "UPDATE workloads SET source_config = json_set(source_config, '$.reconcileThrows', json('true')) WHERE id = ?",
+      ).run(w.id)
+    } finally {
+      db.close()
+    }
+    await server.services.containers.reconcileNow()
+    expect(await reconcileOf(w.id)).toMatchObject({
+      status: 'degraded',
+      message: 'reconcile failed: reconcile failed on purpose',
+    })
+    // Changed through the API: the pass after sees that too. The source writes to its workload.
+    // (A PATCH merges into the stored config.)
+    await server.api('PATCH', `/api/workloads/${w.id}`, {
+      source: { kind: 'test-app', config: { reconcileThrows: false, reconcileWrites: true } },
+    })
+    await server.services.containers.reconcileNow()
+    expect((await reconcileOf(w.id))?.message).toMatch(/read.only|not extensible/)
+    await server.services.containers.reconcileNow()
+    const after = (await server.api('GET', `/api/workloads/${w.id}`)).body
+    expect(after.source.config).toMatchObject({ reconcileWrites: true })
+    expect(after.source.config).not.toHaveProperty('written')
   })
 
   it('leaves a workload alone while one of its deploys runs', async () => {

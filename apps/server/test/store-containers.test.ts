@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ObservedContainer } from '../src/containers/types.js'
+import { LAST_SEEN_WRITE_MS } from '../src/store/containers.js'
 import { createStore, type Store } from '../src/store/index.js'
 
 let dir: string
@@ -62,6 +63,58 @@ describe('containers.observePass', () => {
     expect(lastSeen()).toBeGreaterThan(before)
   })
 
+  it("keeps a listed row's last seen in memory, and writes it once the stored one is old", async () => {
+    const w = workload('g')
+    store.containers.observePass([seen(w.id, 'c1')])
+    const answered = () => store.containers.list({ workloadId: w.id })[0]?.lastSeenAt
+    const inFile = () =>
+      outside((db) => db.prepare('SELECT last_seen_at FROM containers').pluck().get())
+    const first = answered()
+    expect(inFile()).toBe(first)
+    await new Promise((r) => setTimeout(r, 5))
+    store.containers.observePass([seen(w.id, 'c1')])
+    // Every read answers the latest pass; the file keeps the first until it is old.
+    const second = answered()
+    expect(Date.parse(second ?? '')).toBeGreaterThan(Date.parse(first ?? ''))
+    expect(store.containers.get(store.containers.list({})[0]?.id ?? '')?.lastSeenAt).toBe(second)
+    expect(store.containers.listNamed({})[0]?.lastSeenAt).toBe(second)
+    expect(inFile()).toBe(first)
+    const old = new Date(Date.now() - LAST_SEEN_WRITE_MS - 1_000).toISOString()
+    outside((db) => db.prepare('UPDATE containers SET last_seen_at = ?').run(old))
+    store.containers.observePass([seen(w.id, 'c1')])
+    expect(inFile()).toBe(answered())
+    expect(Date.parse(inFile() as string)).toBeGreaterThan(Date.parse(second ?? ''))
+  })
+
+  it('writes, when a row turns missing or the store closes, when its container was last listed', async () => {
+    const w = workload('h')
+    store.containers.observePass([seen(w.id, 'c1'), seen(w.id, 'c2', 'worker')])
+    await new Promise((r) => setTimeout(r, 5))
+    store.containers.observePass([seen(w.id, 'c1'), seen(w.id, 'c2', 'worker')])
+    const latest = Object.fromEntries(
+      store.containers.list({ workloadId: w.id }).map((r) => [r.role, r.lastSeenAt]),
+    )
+    await new Promise((r) => setTimeout(r, 5))
+    const pass = store.containers.observePass([seen(w.id, 'c1')])
+    expect(pass.missing.map((r) => [r.role, r.lastSeenAt])).toEqual([['worker', latest.worker]])
+    const inFile = () =>
+      outside((db) =>
+        Object.fromEntries(
+          (db.prepare('SELECT role, last_seen_at FROM containers').all() as Row[]).map((r) => [
+            r.role,
+            r.last_seen_at,
+          ]),
+        ),
+      )
+    expect(inFile().worker).toBe(latest.worker)
+    const web = store.containers.list({ workloadId: w.id }).find((r) => r.role === 'web')
+    expect(Date.parse(web?.lastSeenAt ?? '')).toBeGreaterThan(Date.parse(latest.web ?? ''))
+    expect(inFile().web).not.toBe(web?.lastSeenAt)
+    store.close()
+    expect(inFile()).toEqual({ web: web?.lastSeenAt, worker: latest.worker })
+    store = createStore({ dataDir: dir, secretKey: null })
+  })
+
   it("answers a workload's rows from the pass until anything writes, then defers to a query", () => {
     const w = workload('c')
     const other = workload('d')
@@ -106,6 +159,21 @@ describe('containers.observePass', () => {
     expect(store.containers.list({})).toEqual([])
   })
 })
+
+interface Row {
+  role: string
+  last_seen_at: string
+}
+
+/** Runs `fn` on a second connection to the store's file (as an operator's sqlite3 shell would). */
+function outside<T>(fn: (db: Database.Database) => T): T {
+  const db = new Database(store.file)
+  try {
+    return fn(db)
+  } finally {
+    db.close()
+  }
+}
 
 function randomId(): string {
   return `00000000-0000-4000-8000-${Date.now().toString(16).padStart(12, '0')}`

@@ -2,7 +2,7 @@ import type { ProxyDriver } from '@forge/core'
 import type { Registry } from '@forge/core/host'
 import { LABELS, normalizeState } from '@forge/docker'
 import type Docker from 'dockerode'
-import pMap from 'p-map'
+import { isoNow } from '../clock.js'
 import type { EventBus } from '../events/bus.js'
 import { type HostLogger, lazyChild } from '../logger.js'
 import type { SourceContexts } from '../plugins/sourceContext.js'
@@ -128,7 +128,7 @@ export class Reconciler {
     // Read while Docker answers: which workloads exist (a label naming none is forged or stale
     // and never enters the index; one deleted meanwhile takes its rows with it), and what each
     // source reconciles afterwards.
-    const workloads = store.workloads.list()
+    const workloads = store.workloads.all()
     const known = new Set(workloads.map((w) => w.id))
     let listed: Docker.ContainerInfo[]
     try {
@@ -168,38 +168,40 @@ export class Reconciler {
   }
 
   private async reconcileSources(
-    workloads: Workload[],
+    workloads: readonly Readonly<Workload>[],
     rowsOf: ObservedPass['rowsOf'],
   ): Promise<void> {
     const { registry, contexts, report } = this.deps
     // One deadline for the pass's reconciles, rather than a timer per workload.
     const signal = AbortSignal.timeout(RECONCILE_TIMEOUT_MS)
-    await pMap(
-      workloads,
-      async (workload) => {
-        const source = registry.find('source', workload.source.kind)
-        if (!source || this.stopped) return
-        // A deploy's new container is not in the source's state until it switches: reconciling
-        // meanwhile could take it for an orphan. The next pass sees the finished deploy.
-        if (this.deps.isDeploying(workload.id)) return
-        const log = lazyChild(this.deps.log, { workload: workload.id, op: 'reconcile' })
-        const checkedAt = () => new Date().toISOString()
-        try {
-          const rows = () => rowsOf(workload.id)
-          const result = await source.reconcile(contexts(workload, { log, signal, rows }))
-          if (result) report(workload.id, { ...result, checkedAt: checkedAt() })
-        } catch (error) {
-          // One workload's failure never stops the others.
-          log.warn(`Reconcile failed: ${(error as Error).message}`)
-          report(workload.id, {
-            status: 'degraded',
-            message: `reconcile failed: ${(error as Error).message}`,
-            checkedAt: checkedAt(),
-          })
-        }
-      },
-      { concurrency: RECONCILE_CONCURRENCY },
-    )
+    const reconcileOne = async (workload: Readonly<Workload>): Promise<void> => {
+      const source = registry.find('source', workload.source.kind)
+      if (!source || this.stopped) return
+      // A deploy's new container is not in the source's state until it switches: reconciling
+      // meanwhile could take it for an orphan. The next pass sees the finished deploy.
+      if (this.deps.isDeploying(workload.id)) return
+      const log = lazyChild(this.deps.log, { workload: workload.id, op: 'reconcile' })
+      try {
+        const rows = () => rowsOf(workload.id)
+        const result = await source.reconcile(contexts(workload, { log, signal, rows }))
+        if (result) report(workload.id, { ...result, checkedAt: isoNow() })
+      } catch (error) {
+        // One workload's failure never stops the others.
+        log.warn(`Reconcile failed: ${(error as Error).message}`)
+        report(workload.id, {
+          status: 'degraded',
+          message: `reconcile failed: ${(error as Error).message}`,
+          checkedAt: isoNow(),
+        })
+      }
+    }
+    // RECONCILE_CONCURRENCY at once, each taking the next workload when its own is done.
+    // (reconcileOne never throws.)
+    let next = 0
+    const worker = async () => {
+      while (next < workloads.length) await reconcileOne(workloads[next++] as Readonly<Workload>)
+    }
+    await Promise.all(Array.from({ length: RECONCILE_CONCURRENCY }, worker))
   }
 
   private watchEvents(): void {

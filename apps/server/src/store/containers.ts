@@ -19,7 +19,15 @@ interface Row {
   node: string | null
 }
 
-const toRecord = (r: Row): ContainerRecord => ({
+/**
+ * A row's stored last seen is rewritten by a pass once it is this old. In between, the time of
+ * the latest pass that listed the container is kept in memory and every read here answers it:
+ * rewriting every row on every tick was a fifth of the pass's cost and of its WAL writes
+ * (docs/benchmarks.md). The file lags by at most this much, and not at all after a clean stop.
+ */
+export const LAST_SEEN_WRITE_MS = 5 * 60_000
+
+const toRecord = (r: Row, lastSeenAt = r.last_seen_at): ContainerRecord => ({
   id: r.id,
   workloadId: r.workload_id,
   role: r.role,
@@ -30,7 +38,7 @@ const toRecord = (r: Row): ContainerRecord => ({
   routeId: r.route_id,
   subdomain: r.subdomain,
   state: r.state as ContainerState,
-  lastSeenAt: r.last_seen_at,
+  lastSeenAt,
   extra: parseJson(r.extra, {}),
   node: r.node ?? null,
 })
@@ -72,6 +80,16 @@ export function containersRepo(db: Db) {
   let generation = 0
   let lastPass: { rows: Row[]; generation: number; dataVersion: number } | null = null
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number
+  // Row id → when the latest pass listed its container, for rows whose stored last seen is older
+  // (see LAST_SEEN_WRITE_MS). ISO times of one format order as strings.
+  let seen = new Map<string, string>()
+  const lastSeen = (r: Row): string | null => {
+    const kept = seen.get(r.id)
+    return kept !== undefined && (r.last_seen_at === null || kept > r.last_seen_at)
+      ? kept
+      : r.last_seen_at
+  }
+  const record = (r: Row): ContainerRecord => toRecord(r, lastSeen(r))
   return {
     /** Marks the rows as changed by a write outside this repository (a cascading delete). */
     changed(): void {
@@ -84,16 +102,16 @@ export function containersRepo(db: Db) {
           db
             .prepare('SELECT * FROM containers WHERE workload_id = ? ORDER BY role')
             .all(filter.workloadId) as Row[]
-        ).map(toRecord)
-      return select(filter).map(toRecord)
+        ).map(record)
+      return select(filter).map(record)
     },
     /** The rows with their workload's name, as the API lists them. */
     listNamed(filter: ContainerFilter = {}): ContainerView[] {
-      return select(filter).map((r) => ({ ...toRecord(r), workloadName: r.workload_name }))
+      return select(filter).map((r) => ({ ...record(r), workloadName: r.workload_name }))
     },
     get(id: string): ContainerRecord | undefined {
       const row = db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row | undefined
-      return row && toRecord(row)
+      return row && record(row)
     },
     /** A source's write: the fields it owns, keyed by (workload, role). */
     upsert(workloadId: string, input: ContainerUpsert): ContainerRecord {
@@ -127,7 +145,7 @@ export function containersRepo(db: Db) {
             @subdomain, @state, @extra, @node)`,
         ).run({ ...values, id: randomUUID(), workload_id: workloadId, role: input.role })
       }
-      return toRecord(byRole(workloadId, input.role) as Row)
+      return record(byRole(workloadId, input.role) as Row)
     },
     remove(workloadId: string, role: string): void {
       generation++
@@ -138,11 +156,15 @@ export function containersRepo(db: Db) {
      * matched to its row by Docker id, else by (workload, role); a new one gets a row; state and
      * last seen are set, and the container's identity only on a row that had none. Rows of the
      * server's own engine whose container the engine no longer lists turn `missing` (a row on
-     * another node, a swarm task, is its source's to judge). The rows are read once for the pass,
-     * and the unchanged ones, every tick's common case, are touched by one statement.
+     * another node, a swarm task, is its source's to judge). The rows are read once for the pass.
+     * An unchanged row, every tick's common case, is written only once its stored last seen is
+     * LAST_SEEN_WRITE_MS old (those are touched by one statement); until then the pass's time is
+     * kept in memory.
      */
     observePass(listed: readonly ObservedContainer[]): ObservedPass {
       const t = now()
+      const rewriteBefore = new Date(Date.parse(t) - LAST_SEEN_WRITE_MS).toISOString()
+      const nextSeen = new Map<string, string>()
       generation++
       const byWorkload = new Map<string, Row[]>()
       const result: ObservedPass = {
@@ -153,7 +175,7 @@ export function containersRepo(db: Db) {
           if (generation !== passGeneration) return undefined
           return (byWorkload.get(workloadId) ?? [])
             .sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0))
-            .map(toRecord)
+            .map(record)
         },
       }
       let passGeneration = -1
@@ -212,8 +234,10 @@ export function containersRepo(db: Db) {
             // A role row pointing at another container belongs to the source; leave it alone.
             if (cur.container_id !== null && cur.container_id !== c.containerId) continue
             if (cur.container_id === c.containerId && cur.state === c.state) {
-              touched.push(cur.id)
-              cur.last_seen_at = t
+              if (cur.last_seen_at === null || cur.last_seen_at < rewriteBefore) {
+                touched.push(cur.id)
+                cur.last_seen_at = t
+              } else nextSeen.set(cur.id, t)
               continue
             }
             update.run(c.containerId, c.state, t, cur.id)
@@ -243,9 +267,13 @@ export function containersRepo(db: Db) {
             r.state !== 'missing' &&
             !seen.has(r.container_id),
         )
-        const markMissing = db.prepare("UPDATE containers SET state = 'missing' WHERE id = ?")
+        // A row turning missing keeps, in the file too, when a pass last listed its container.
+        const markMissing = db.prepare(
+          "UPDATE containers SET state = 'missing', last_seen_at = ? WHERE id = ?",
+        )
         for (const r of gone) {
-          markMissing.run(r.id)
+          r.last_seen_at = lastSeen(r)
+          markMissing.run(r.last_seen_at, r.id)
           r.state = 'missing'
           result.missing.push(toRecord(r))
         }
@@ -258,8 +286,19 @@ export function containersRepo(db: Db) {
         }
       })()
       passGeneration = generation
+      seen = nextSeen
       lastPass = { rows: after, generation, dataVersion: dataVersion() }
       return result
+    },
+    /** Writes the last seen times kept in memory (before the database closes). */
+    flushLastSeen(): void {
+      if (seen.size === 0) return
+      const write = db.prepare('UPDATE containers SET last_seen_at = ? WHERE id = ?')
+      db.transaction(() => {
+        for (const [id, at] of seen) write.run(at, id)
+      })()
+      seen = new Map()
+      generation++
     },
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { isoNow } from '../clock.js'
 import { MIGRATIONS } from './migrations.js'
 
 export type Db = Database.Database
@@ -62,7 +63,7 @@ export function migrate(db: Db, migrations = MIGRATIONS): number[] {
   return ran
 }
 
-export const now = (): string => new Date().toISOString()
+export const now = isoNow
 
 export function parseJson<T>(text: string | null | undefined, fallback: T): T {
   if (text == null) return fallback

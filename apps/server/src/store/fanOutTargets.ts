@@ -2,6 +2,7 @@ import { deepFreeze } from '../freeze.js'
 import type { Binding } from '../triggers/types.js'
 import type { Workload } from '../workloads/types.js'
 import type { Db } from './db.js'
+import { fanOutGeneration } from './generation.js'
 
 /** What a delivery fans out to: its trigger's bindings, and the workloads they bind. */
 export interface FanOutTargets {
@@ -15,9 +16,8 @@ const KEEP_TRIGGERS = 1000
 /**
  * A trigger's bindings and bound workloads, kept in memory while no workload or binding has
  * changed: every delivery needs them, and reading them (two queries and a JSON parse of every
- * workload's config) was a tenth of a webhook's cost. A counter that SQL triggers move on every
- * write to either table (migration 7), whoever writes, says when they have; reading it is one
- * row by its key. The delivery batch that reads them never writes either table, so the counter
+ * workload's config) was a tenth of a webhook's cost. The counter of `generation.ts` says when
+ * they have. The delivery batch that reads them never writes either table, so the counter
  * it sees is committed. Kept values are frozen: a plugin's `match` that writes to the workload it
  * is shown fails alone (its binding is `errored`) and cannot change what the next delivery sees.
  */
@@ -29,13 +29,11 @@ export function fanOutTargetsRepo(
   },
 ) {
   const kept = new Map<string, FanOutTargets>()
+  const current = fanOutGeneration(db)
   let generation: number | null = null
   return {
     forTrigger(triggerId: string): FanOutTargets {
-      const now = db
-        .prepare('SELECT n FROM fan_out_generation WHERE id = 1')
-        .pluck()
-        .get() as number
+      const now = current()
       if (now !== generation) {
         kept.clear()
         generation = now

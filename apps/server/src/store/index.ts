@@ -74,6 +74,12 @@ export function createStore(options: {
     },
     close(): void {
       if (db.open) batcher.flush()
+      // Best effort: a last seen not written (a full disk) is only as old as LAST_SEEN_WRITE_MS,
+      // and the boot pass sets it again.
+      if (db.open)
+        try {
+          containers.flushLastSeen()
+        } catch {}
       checkpointer.close()
       if (db.open) db.close()
     },

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { deepFreeze } from '../freeze.js'
 import type { Workload, WorkloadInput } from '../workloads/types.js'
 import type { SecretBox } from './crypto.js'
 import { type Db, now, parseJson } from './db.js'
+import { fanOutGeneration } from './generation.js'
 import { AAD } from './sealed.js'
 
 interface Row {
@@ -32,14 +34,27 @@ const toWorkload = (r: Row): Workload => ({
 export function workloadsRepo(db: Db, box: SecretBox) {
   const seal = (id: string, secret: string | null | undefined) =>
     secret ? box.encrypt(secret, AAD.notification(id)) : null
+  const list = (filter: { appId?: string } = {}): Workload[] => {
+    const rows = filter.appId
+      ? db.prepare('SELECT * FROM workloads WHERE app_id = ? ORDER BY created_at').all(filter.appId)
+      : db.prepare('SELECT * FROM workloads ORDER BY created_at').all()
+    return (rows as Row[]).map(toWorkload)
+  }
+  const generation = fanOutGeneration(db)
+  let kept: { generation: number; workloads: readonly Readonly<Workload>[] } | null = null
   return {
-    list(filter: { appId?: string } = {}): Workload[] {
-      const rows = filter.appId
-        ? db
-            .prepare('SELECT * FROM workloads WHERE app_id = ? ORDER BY created_at')
-            .all(filter.appId)
-        : db.prepare('SELECT * FROM workloads ORDER BY created_at').all()
-      return (rows as Row[]).map(toWorkload)
+    list,
+    /**
+     * Every workload, as `list()` orders them, kept while none has changed (`generation.ts`): the
+     * reconciler offers each to its source every pass, and reading and parsing them all was a
+     * fifth of a pass's own cost. They are frozen, so a source that writes to its workload fails
+     * alone and cannot change what the next pass sees.
+     */
+    all(): readonly Readonly<Workload>[] {
+      const now = generation()
+      if (kept?.generation !== now)
+        kept = { generation: now, workloads: Object.freeze(list().map(deepFreeze)) }
+      return kept.workloads
     },
     /** The workloads bound to a trigger, in one query (what a fan-out offers a delivery to). */
     boundTo(triggerId: string): Workload[] {
