@@ -1,7 +1,7 @@
 // Shared by the server's benches (not a bench itself: the runner only picks up *.bench.mjs).
 // Everything runs on loopback in this process, so the bench and its baseline share the same
 // noise; figures are ratios, never absolute times.
-import { createHash, createHmac, randomUUID } from 'node:crypto'
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -141,6 +141,10 @@ export async function startBareKoa() {
     ctx.status = 202
     ctx.body = { deliveryId: createHash('sha256').update(body).digest('hex'), outcomes: [] }
   })
+  return listen(app)
+}
+
+async function listen(app) {
   const server = app.listen(0, '127.0.0.1')
   await new Promise((resolve, reject) => {
     server.once('listening', resolve)
@@ -154,6 +158,31 @@ export async function startBareKoa() {
         server.closeAllConnections()
       }),
   }
+}
+
+/**
+ * The floor under Forge's ingest: a Koa app that reads the raw body, checks its GitHub signature
+ * (HMAC-SHA256, constant-time) and parses it, then answers 202 JSON. It records nothing, so what
+ * separates it from Forge is the lookup, the match and making the delivery durable.
+ */
+export async function startVerifyingKoa() {
+  const app = new Koa()
+  app.use(async (ctx) => {
+    const chunks = []
+    for await (const chunk of ctx.req) chunks.push(chunk)
+    const body = Buffer.concat(chunks)
+    const expected = createHmac('sha256', PUSH.signingSecret).update(body).digest()
+    const given = Buffer.from(String(ctx.get('x-hub-signature-256')).replace(/^sha256=/, ''), 'hex')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      ctx.status = 401
+      ctx.body = { error: { code: 'SIGNATURE_INVALID' } }
+      return
+    }
+    const push = JSON.parse(body.toString('utf8'))
+    ctx.status = 202
+    ctx.body = { deliveryId: ctx.get('x-github-delivery'), ref: push.ref, outcomes: [] }
+  })
+  return listen(app)
 }
 
 /** POSTs the push `count` times with `concurrency` in flight; per-request latencies and req/s. */
