@@ -165,12 +165,12 @@ export const HostErrors = {
       `The ${p.role} row of workload ${p.workload} has no container (yet) to read logs from.`,
     hint: 'Deploy the workload first; GET /api/workloads/:id/containers shows which rows have a container.',
   }),
-  LogsOnOtherNode: entry<{ role: string; node: string }>({
+  LogsOnOtherNode: entry<{ role: string; node: string; reason: string }>({
     code: 'FORGE_LOGS_OTHER_NODE',
     status: 409,
     message: (p) =>
-      `The ${p.role} container runs on node ${p.node}, whose engine this server does not read logs from.`,
-    hint: 'Read them on the swarm: `docker service logs <service>` against the manager.',
+      `The ${p.role} container runs on node ${p.node}, and its log is read through a manager of the swarm: ${p.reason}`,
+    hint: "Point Forge's Docker host at a manager of the swarm, or read the log there: `docker service logs <service>`.",
   }),
   LogsFailed: entry<{ reason: string }>({
     code: 'FORGE_LOGS_FAILED',

@@ -11,8 +11,8 @@ export { DockerErrors } from './errors.js'
 export type { DockerHealthProbe, HttpProbe, WaitHealthyOptions } from './health.js'
 export { waitHealthy } from './health.js'
 export { forgeLabels, LABELS, resourceName, shortId, workloadFilter } from './labels.js'
-export type { ContainerLogOptions, LogEntry } from './logs.js'
-export { containerLogLines } from './logs.js'
+export type { ContainerLogOptions, LogEntry, SwarmTaskRef } from './logs.js'
+export { containerLogLines, taskLogLines, taskOfContainer } from './logs.js'
 export type { PulledImage, PullOptions, PullPolicy, RegistryAuth } from './pull.js'
 export {
   digestReference,

@@ -31,18 +31,78 @@ export async function* containerLogLines(
 ): AsyncGenerator<LogEntry> {
   const container = docker.getContainer(containerId)
   const info = await container.inspect({ abortSignal: options.signal })
-  const tty = info.Config?.Tty === true
-  const max = options.maxLineLength ?? 16 * 1024
   // Without follow the engine answers the whole log at once (dockerode gives a Buffer).
   const answer: unknown = await container.logs({
-    stdout: true,
-    stderr: true,
-    follow: options.follow === true,
-    tail: options.tail ?? 200,
-    since: options.since ?? 0,
-    timestamps: options.timestamps ?? false,
+    ...logQuery(options),
     abortSignal: options.signal,
   } as Docker.ContainerLogsOptions & { follow: false })
+  yield* logLines(answer, info.Config?.Tty === true, options)
+}
+
+/** A swarm task as `taskOfContainer` finds it. */
+export interface SwarmTaskRef {
+  id: string
+  serviceId: string
+}
+
+/**
+ * The swarm task whose container this is, asked of a manager (a task's container may run on any
+ * node; the manager knows them all), or null when none is: the task was removed, or the container
+ * is not a task's. `node` (a node's id or hostname) narrows the search. A manager is required:
+ * another engine answers 503, which is thrown as the engine's error.
+ */
+export async function taskOfContainer(
+  docker: Docker,
+  containerId: string,
+  options: { node?: string; signal?: AbortSignal } = {},
+): Promise<SwarmTaskRef | null> {
+  const tasks = (await docker.listTasks({
+    ...(options.node ? { filters: { node: [options.node] } } : {}),
+    abortSignal: options.signal,
+  } as Parameters<Docker['listTasks']>[0])) as {
+    ID: string
+    ServiceID: string
+    Status?: { ContainerStatus?: { ContainerID?: string } }
+  }[]
+  const task = tasks.find((t) => t.Status?.ContainerStatus?.ContainerID === containerId)
+  return task ? { id: task.ID, serviceId: task.ServiceID } : null
+}
+
+/**
+ * A swarm task's stdout and stderr as lines, read through a manager whichever node runs it, split
+ * as `containerLogLines` splits a container's.
+ */
+export async function* taskLogLines(
+  docker: Docker,
+  taskId: string,
+  options: ContainerLogOptions = {},
+): AsyncGenerator<LogEntry> {
+  const task = docker.getTask(taskId)
+  const info = (await task.inspect({ abortSignal: options.signal })) as {
+    Spec?: { ContainerSpec?: { TTY?: boolean } }
+  }
+  // @types/dockerode lacks Task#logs; dockerode has it (GET /tasks/{id}/logs).
+  const logs = (task as unknown as { logs(options: object): Promise<unknown> }).logs
+  const answer = await logs.call(task, { ...logQuery(options), abortSignal: options.signal })
+  yield* logLines(answer, info.Spec?.ContainerSpec?.TTY === true, options)
+}
+
+const logQuery = (options: ContainerLogOptions) => ({
+  stdout: true,
+  stderr: true,
+  follow: options.follow === true,
+  tail: options.tail ?? 200,
+  since: options.since ?? 0,
+  timestamps: options.timestamps ?? false,
+})
+
+/** The engine's answer to a logs call (a Buffer, or a stream with `follow`) as lines. */
+async function* logLines(
+  answer: unknown,
+  tty: boolean,
+  options: ContainerLogOptions,
+): AsyncGenerator<LogEntry> {
+  const max = options.maxLineLength ?? 16 * 1024
   const stream = Buffer.isBuffer(answer)
     ? null
     : (answer as NodeJS.ReadableStream & { destroy?: () => void })

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isForgeError, type ProxyDriver } from '@forge/core'
-import { createDockerClient, dockerService } from '@forge/docker'
+import { createDockerClient, dockerService, taskLogLines, taskOfContainer } from '@forge/docker'
 import { createCaddyProxy } from '@forge/proxy-caddy'
 import swarmPlugin, { type SwarmConfig, swarmSource } from '@forge/source-swarm'
 import { type FakeSourceContext, runSourceContract, service } from '@forge/testing'
@@ -90,6 +90,62 @@ describe('the swarm the tests run on', () => {
     expect(nodes.map((n) => n.Status.State)).toEqual(['ready', 'ready'])
     expect(swarmPlugin.sources?.map((s) => s.kind)).toEqual(['swarm'])
   })
+})
+
+describe('task logs through the manager (@forge/docker)', () => {
+  it('finds the task of a container on either node and reads its log; a TTY task is all stdout', async () => {
+    const name = `forge-logs-${process.pid}`
+    await docker.createService({
+      Name: name,
+      TaskTemplate: {
+        ContainerSpec: {
+          Image: image,
+          TTY: true,
+          Command: ['sh', '-c', 'echo tty-out; echo tty-err >&2; exec sleep 600'],
+        },
+        Placement: { MaxReplicas: 1 },
+      },
+      Mode: { Replicated: { Replicas: 2 } },
+    } as Docker.CreateServiceOptions)
+    try {
+      type Task = {
+        ID: string
+        NodeID: string
+        Status: { ContainerStatus?: { ContainerID?: string } }
+      }
+      let tasks: Task[] = []
+      await waitFor(
+        'a running task on each node',
+        async () => {
+          tasks = (await docker.listTasks({
+            filters: { service: [name], 'desired-state': ['running'] },
+          })) as Task[]
+          return (
+            tasks.length === 2 &&
+            new Set(tasks.map((t) => t.NodeID)).size === 2 &&
+            tasks.every((t) => t.Status.ContainerStatus?.ContainerID)
+          )
+        },
+        60_000,
+      )
+      for (const task of tasks) {
+        const containerId = task.Status.ContainerStatus?.ContainerID as string
+        const found = await taskOfContainer(docker, containerId)
+        expect(found?.id).toBe(task.ID)
+        let lines: string[] = []
+        await waitFor('the task log', async () => {
+          lines = []
+          for await (const entry of taskLogLines(docker, task.ID))
+            lines.push(`${entry.stream}:${entry.line}`)
+          return lines.length >= 2
+        })
+        expect(lines).toEqual(['stdout:tty-out', 'stdout:tty-err'])
+      }
+      expect(await taskOfContainer(docker, 'f'.repeat(64))).toBeNull()
+    } finally {
+      await docker.getService(name).remove()
+    }
+  }, 90_000)
 })
 
 describe('swarm source contract', () => {

@@ -1,4 +1,11 @@
-import { type ContainerLogOptions, containerLogLines, type LogEntry } from '@forge/docker'
+import {
+  type ContainerLogOptions,
+  containerLogLines,
+  type LogEntry,
+  type SwarmTaskRef,
+  taskLogLines,
+  taskOfContainer,
+} from '@forge/docker'
 import { HostErrors, hostError } from '../errors.js'
 import { secretRedactor } from '../redact.js'
 import { Reconciler, type ReconcilerDeps } from './reconciler.js'
@@ -22,6 +29,22 @@ export function createContainerService(deps: ContainerServiceDeps) {
         deps.bus.publish({ type: 'reconcile', workloadId, result })
     },
   })
+  /** The swarm task of a row's container on another node, asked of the server's engine. */
+  async function taskOf(role: string, node: string, containerId: string): Promise<string> {
+    let task: SwarmTaskRef | null
+    try {
+      task = await taskOfContainer(deps.docker, containerId, { node })
+    } catch (error) {
+      throw hostError(HostErrors.LogsOnOtherNode, { role, node, reason: (error as Error).message })
+    }
+    if (!task)
+      throw hostError(HostErrors.LogsOnOtherNode, {
+        role,
+        node,
+        reason: `no task of the swarm runs container ${containerId.slice(0, 12)} any more`,
+      })
+    return task.id
+  }
   return {
     list: (filter: ContainerFilter = {}): ContainerView[] =>
       deps.store.containers.listNamed(filter),
@@ -30,15 +53,14 @@ export function createContainerService(deps: ContainerServiceDeps) {
     forget: (workloadId: string): void => void reports.delete(workloadId),
     /**
      * A container's stdout and stderr as lines, the workload's secret env values redacted. The
-     * row id is the index's (`GET /api/containers`), not Docker's.
+     * row id is the index's (`GET /api/containers`), not Docker's. A row on another node (a swarm
+     * task) is read through the server's engine, which must then be a manager of the swarm. What
+     * the row cannot give (no row, no container, no task) is thrown before the first line.
      */
-    logs(rowId: string, options: ContainerLogOptions): AsyncGenerator<LogEntry> {
+    async logs(rowId: string, options: ContainerLogOptions): Promise<AsyncGenerator<LogEntry>> {
       const row = deps.store.containers.get(rowId)
       if (!row) throw hostError(HostErrors.NotFound, { what: 'container', id: rowId })
       const containerId = row.containerId
-      // The server's engine knows only its own containers; a task on another node is its source's.
-      if (row.node !== null)
-        throw hostError(HostErrors.LogsOnOtherNode, { role: row.role, node: row.node })
       if (!containerId) {
         const workload = deps.store.workloads.get(row.workloadId)
         throw hostError(HostErrors.NoContainer, {
@@ -47,9 +69,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
         })
       }
       const redact = secretRedactor(deps.store.env.secretValues(row.workloadId))
+      const lines =
+        row.node === null
+          ? containerLogLines(deps.docker, containerId, options)
+          : taskLogLines(deps.docker, await taskOf(row.role, row.node, containerId), options)
       return (async function* () {
-        for await (const entry of containerLogLines(deps.docker, containerId, options))
-          yield { ...entry, line: redact(entry.line) }
+        for await (const entry of lines) yield { ...entry, line: redact(entry.line) }
       })()
     },
     /** Starts the boot pass, the tick and the Docker events stream. */

@@ -35,19 +35,20 @@ export function observeRoutes(routes: RouteTable, { containers, deploys }: Servi
     method: 'get',
     path: '/api/containers/:id/logs',
     summary:
-      "A container's stdout/stderr as NDJSON lines { stream, line, at? }, secrets redacted; follow=1 streams until the client leaves",
+      "A container's stdout/stderr as NDJSON lines { stream, line, at? }, secrets redacted (a swarm task on any node, read through the manager); follow=1 streams until the client leaves",
     query: z.object({
       tail: z.coerce.number().int().min(0).max(MAX_TAIL).default(200),
       since: z.coerce.number().int().min(0).optional(),
       follow: flag,
       timestamps: flag,
     }),
-    handler({ params, query, ctx }) {
+    async handler({ params, query, ctx }) {
       const leave = new AbortController()
       ctx.req.on('close', () => leave.abort())
       // The row is checked before the answer starts: an unknown one is a JSON 404 (409 without a
-      // container). What goes wrong once lines flow ends the stream with an { error } line.
-      const lines = containers.logs(params.id, { ...query, signal: leave.signal })
+      // container, or a swarm task the engine cannot find). What goes wrong once lines flow ends
+      // the stream with an { error } line.
+      const lines = await containers.logs(params.id, { ...query, signal: leave.signal })
       ctx.req.socket.setTimeout(0)
       ctx.set('content-type', 'application/x-ndjson; charset=utf-8')
       ctx.set('cache-control', 'no-cache')
