@@ -215,6 +215,12 @@ export interface ProxyRoute {
   pathPrefix?: string
   /** `host:port` the proxy forwards to. */
   upstream: string
+  /**
+   * Every `host:port` that serves the route when more than one does (a service's replicas),
+   * `upstream` first. A proxy that can spreads requests over them and passes one that refuses a
+   * connection to the next; one that cannot forwards to `upstream` alone.
+   */
+  upstreams?: string[]
 }
 
 /** A running proxy. `upsertRoute` swaps an existing route's upstream atomically. */

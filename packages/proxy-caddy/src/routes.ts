@@ -4,8 +4,44 @@ import type { ProxyRoute } from '@forge/core'
 export interface CaddyRoute {
   '@id': string
   match: { host: string[]; path?: string[] }[]
-  handle: { handler: 'reverse_proxy'; upstreams: { dial: string }[] }[]
+  handle: ReverseProxy[]
   terminal: true
+}
+
+interface ReverseProxy {
+  handler: 'reverse_proxy'
+  upstreams: { dial: string }[]
+  /** With more than one upstream: which one a request goes to, and retrying the next. */
+  load_balancing?: {
+    selection_policy: { policy: 'round_robin' }
+    try_duration: string
+    try_interval: string
+  }
+  /** With more than one upstream: one that failed is left out for a while. */
+  health_checks?: { passive: { fail_duration: string; max_fails: number } }
+}
+
+/**
+ * Several upstreams (replicas): requests go round-robin, and one that cannot be dialled (a
+ * replica restarting) is retried on the next for up to 5 s, then left out for 10 s. A single
+ * upstream is written as it always was: a blue-green swap replaces it whole.
+ */
+function reverseProxy(route: ProxyRoute): ReverseProxy {
+  const dials = route.upstreams && route.upstreams.length > 0 ? route.upstreams : [route.upstream]
+  const handler: ReverseProxy = {
+    handler: 'reverse_proxy',
+    upstreams: dials.map((dial) => ({ dial })),
+  }
+  if (dials.length === 1) return handler
+  return {
+    ...handler,
+    load_balancing: {
+      selection_policy: { policy: 'round_robin' },
+      try_duration: '5s',
+      try_interval: '250ms',
+    },
+    health_checks: { passive: { fail_duration: '10s', max_fails: 1 } },
+  }
 }
 
 /** `/api` → `/api`; `/` and `''` → undefined (no path matcher: the whole host). */
@@ -21,7 +57,7 @@ export function toCaddyRoute(route: ProxyRoute): CaddyRoute {
     '@id': route.id,
     // `/api` and `/api/*` so that `/api` itself matches but `/apix` does not.
     match: [{ host: [...route.hosts], ...(prefix ? { path: [prefix, `${prefix}/*`] } : {}) }],
-    handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: route.upstream }] }],
+    handle: [reverseProxy(route)],
     terminal: true,
   }
 }
@@ -31,10 +67,18 @@ export function fromCaddyRoute(value: unknown): ProxyRoute | null {
   const route = value as Partial<CaddyRoute> | null
   const id = route?.['@id']
   const match = route?.match?.[0]
-  const dial = route?.handle?.[0]?.upstreams?.[0]?.dial
+  const dials = (route?.handle?.[0]?.upstreams ?? []).map((u) => u?.dial)
+  const [dial] = dials
   if (typeof id !== 'string' || !match || typeof dial !== 'string') return null
+  if (!dials.every((d): d is string => typeof d === 'string')) return null
   const prefix = match.path?.[0]
-  return { id, hosts: match.host ?? [], ...(prefix ? { pathPrefix: prefix } : {}), upstream: dial }
+  return {
+    id,
+    hosts: match.host ?? [],
+    ...(prefix ? { pathPrefix: prefix } : {}),
+    upstream: dial,
+    ...(dials.length > 1 ? { upstreams: dials } : {}),
+  }
 }
 
 /**

@@ -69,6 +69,40 @@ describe('@forge/proxy-caddy on a real Caddy', () => {
     ])
   })
 
+  it('spreads a route over its replicas, and passes over one that refuses connections', async () => {
+    const one = await upstream('one')
+    const two = await upstream('two')
+    const gone = await freePort() // nothing listens here
+    await proxy.upsertRoute({
+      id: 'forge-test-replicas',
+      hosts: ['replicas.test'],
+      upstream: one,
+      upstreams: [one, two],
+    })
+    try {
+      const bodies = await Promise.all(Array.from({ length: 6 }, () => get('replicas.test')))
+      expect(new Set(bodies.map((b) => b.body))).toEqual(new Set(['one', 'two']))
+      const dead = `127.0.0.1:${gone}`
+      await proxy.upsertRoute({
+        id: 'forge-test-replicas',
+        hosts: ['replicas.test'],
+        upstream: dead,
+        upstreams: [dead, two],
+      })
+      const after: { status: number; body: string }[] = []
+      for (let i = 0; i < 6; i++) after.push(await get('replicas.test'))
+      expect(after).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: 'two' })))
+      expect((await proxy.listRoutes()).find((r) => r.id === 'forge-test-replicas')).toEqual({
+        id: 'forge-test-replicas',
+        hosts: ['replicas.test'],
+        upstream: dead,
+        upstreams: [dead, two],
+      })
+    } finally {
+      await proxy.removeRoute('forge-test-replicas') // the next tests count the routes
+    }
+  })
+
   it('sends a path prefix to its own upstream ahead of the whole-host route', async () => {
     const api = await upstream('api')
     await proxy.upsertRoute({

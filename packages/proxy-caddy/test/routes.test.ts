@@ -21,6 +21,36 @@ describe('Caddy route objects', () => {
     })
   })
 
+  it('balances several upstreams round-robin, passing a refused dial to the next', () => {
+    const route = {
+      id: 'r2',
+      hosts: ['a.test'],
+      upstream: '127.0.0.1:1',
+      upstreams: ['127.0.0.1:1', '127.0.0.1:2'],
+    }
+    expect(toCaddyRoute(route).handle).toEqual([
+      {
+        handler: 'reverse_proxy',
+        upstreams: [{ dial: '127.0.0.1:1' }, { dial: '127.0.0.1:2' }],
+        load_balancing: {
+          selection_policy: { policy: 'round_robin' },
+          try_duration: '5s',
+          try_interval: '250ms',
+        },
+        health_checks: { passive: { fail_duration: '10s', max_fails: 1 } },
+      },
+    ])
+    expect(fromCaddyRoute(toCaddyRoute(route))).toEqual(route)
+    // One upstream in the list is the plain route.
+    const single = { id: 'r3', hosts: ['a'], upstream: 'x:1', upstreams: ['x:1'] }
+    expect(toCaddyRoute(single)).toEqual(toCaddyRoute({ id: 'r3', hosts: ['a'], upstream: 'x:1' }))
+    expect(fromCaddyRoute(toCaddyRoute(single))).toEqual({
+      id: 'r3',
+      hosts: ['a'],
+      upstream: 'x:1',
+    })
+  })
+
   it('matches the whole host when the prefix is / or absent', () => {
     expect(toCaddyRoute({ id: 'r', hosts: ['a'], pathPrefix: '/', upstream: 'x:1' }).match).toEqual(
       [{ host: ['a'] }],
