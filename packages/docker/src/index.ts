@@ -36,6 +36,7 @@ export {
   removeStaleRoutes,
   removeWorkloadRoutes,
   restoreRoutes,
+  routeUpstreams,
   switchRoutes,
 } from './routes.js'
 export type { Face, RegistryAuthConfig } from './schemas.js'

@@ -89,13 +89,19 @@ export async function restoreRoutes(
   return lost
 }
 
-// A proxy may store a prefix without its trailing slash, and hosts in its own order.
+/** Every `host:port` a route forwards to: its `upstreams`, or its one `upstream`. */
+export function routeUpstreams(route: ProxyRoute): string[] {
+  return route.upstreams && route.upstreams.length > 0 ? route.upstreams : [route.upstream]
+}
+
+// A proxy may store a prefix without its trailing slash, and hosts and upstreams in its own order.
 function sameRoute(live: ProxyRoute | undefined, wanted: ProxyRoute): boolean {
   const prefix = (p: string | undefined) => (p ?? '').replace(/\/+$/, '')
   const hosts = (r: ProxyRoute) => [...r.hosts].sort().join(',')
+  const upstreams = (r: ProxyRoute) => [...routeUpstreams(r)].sort().join(',')
   return (
     live !== undefined &&
-    live.upstream === wanted.upstream &&
+    upstreams(live) === upstreams(wanted) &&
     prefix(live.pathPrefix) === prefix(wanted.pathPrefix) &&
     hosts(live) === hosts(wanted)
   )

@@ -10,6 +10,7 @@ import {
   registryHost,
   releaseEnv,
   restoreRoutes,
+  routeUpstreams,
   routeUrls,
   volumeSchema,
   withRelease,
@@ -170,5 +171,19 @@ describe('restoreRoutes', () => {
     expect(await restoreRoutes(proxy, [web, api], log)).toEqual([])
     expect(warned).toHaveLength(1)
     expect(writes()).toBe(3)
+  })
+  it("compares a route's replicas in any order, and puts back one that lost or gained one", async () => {
+    const { proxy, table, writes } = mapProxy()
+    const replicas = ['127.0.0.1:3001', '127.0.0.1:3002']
+    const scaled: ProxyRoute = { ...web, upstreams: replicas }
+    table.set(web.id, { ...scaled, upstreams: [...replicas].reverse() })
+    expect(await restoreRoutes(proxy, [scaled])).toEqual([])
+    table.set(web.id, web) // one replica only
+    expect((await restoreRoutes(proxy, [scaled])).map((r) => r.id)).toEqual([web.id])
+    expect(table.get(web.id)?.upstreams).toEqual(replicas)
+    expect((await restoreRoutes(proxy, [web])).map((r) => r.id)).toEqual([web.id])
+    expect(writes()).toBe(2)
+    expect(routeUpstreams(scaled)).toEqual(replicas)
+    expect(routeUpstreams(web)).toEqual([web.upstream])
   })
 })

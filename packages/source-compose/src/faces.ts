@@ -5,9 +5,18 @@ import type { PublishedPort, ServiceStatus } from './observe.js'
 
 const LOOPBACK_FIRST = ['127.0.0.1', '0.0.0.0', '::1', '::']
 
-/** Where the proxy reaches a service's container port: the host port Docker published for it. */
-function upstreamOf(status: ServiceStatus | undefined, port: number): string | null {
-  const candidates = (status?.published ?? []).filter((p) => p.privatePort === port)
+/**
+ * Where the proxy reaches a service's container port: the host port Docker published for it on
+ * each running replica, the first container's first.
+ */
+function upstreamsOf(status: ServiceStatus | undefined, port: number): string[] {
+  const replicas = status?.replicaPorts.length ? status.replicaPorts : [status?.published ?? []]
+  const dials = replicas.map((ports) => upstreamOf(ports, port)).filter((d) => d !== null)
+  return [...new Set(dials)]
+}
+
+function upstreamOf(published: readonly PublishedPort[], port: number): string | null {
+  const candidates = published.filter((p) => p.privatePort === port)
   const best = [...candidates].sort((a, b) => rank(a.ip) - rank(b.ip))[0]
   if (!best) return null
   const ip =
@@ -21,8 +30,8 @@ function rank(ip: string): number {
 }
 
 /**
- * Every face's route, to the host port its service publishes for it; a face whose service has no
- * such port (its container is gone) is left out, and named in `unreachable`.
+ * Every face's route, to the host port its service publishes for it (on every replica); a face
+ * whose service has no such port (its container is gone) is left out, and named in `unreachable`.
  */
 export function faceRoutes(
   workload: Pick<WorkloadRef, 'id'>,
@@ -33,7 +42,7 @@ export function faceRoutes(
   const routes: ProxyRoute[] = []
   const unreachable: ComposeFace[] = []
   for (const face of faces) {
-    const upstream = upstreamOf(
+    const [upstream, ...more] = upstreamsOf(
       statuses.find((s) => s.service === face.service),
       face.port,
     )
@@ -41,11 +50,13 @@ export function faceRoutes(
       unreachable.push(face)
       continue
     }
+    // A scaled service (`scale:`, `deploy.replicas`) is balanced over its replicas.
     routes.push({
       id: faceRouteId(workload, face),
       hosts: [faceHost(face, domain)],
       ...(face.pathPrefix ? { pathPrefix: face.pathPrefix } : {}),
       upstream,
+      ...(more.length > 0 ? { upstreams: [upstream, ...more] } : {}),
     })
   }
   return { routes, unreachable }

@@ -15,6 +15,11 @@ export interface ServiceStatus {
   port: number | null
   /** Every TCP port its first container publishes, by address. */
   published: PublishedPort[]
+  /**
+   * The TCP ports each of its running containers publishes, in compose's container-number
+   * order: one list a replica, the first container's first.
+   */
+  replicaPorts: PublishedPort[][]
   replicas: number
 }
 
@@ -40,6 +45,9 @@ export async function observeServices(
     if (!role) continue
     byService.set(role, [...(byService.get(role) ?? []), container])
   }
+  // The engine lists them in no fixed order; compose numbers a service's containers 1, 2, ...
+  for (const list of byService.values())
+    list.sort((a, b) => containerNumber(a) - containerNumber(b))
   return Promise.all(
     services.map((service) => judge(docker, service, byService.get(service) ?? [])),
   )
@@ -62,6 +70,7 @@ async function judge(
       state: 'missing',
       port: null,
       published: [],
+      replicaPorts: [],
       replicas: 0,
     }
   }
@@ -73,6 +82,10 @@ async function judge(
     state: normalizeState(first.State),
     port: publishedPort(first),
     published: publishedPorts(first),
+    replicaPorts: containers
+      .filter((c) => normalizeState(c.State) === 'running')
+      .map(publishedPorts)
+      .filter((ports) => ports.length > 0),
     replicas: containers.length,
   }
   for (const container of containers) {
@@ -104,6 +117,9 @@ async function judge(
   }
   return { ...base, verdict: 'ok', detail: first.Status || 'running' }
 }
+
+const containerNumber = (c: Listed) =>
+  Number(c.Labels?.['com.docker.compose.container-number'] ?? Number.MAX_SAFE_INTEGER)
 
 function publishedPort(container: Listed): number | null {
   const port = container.Ports?.find((p) => p.PublicPort)

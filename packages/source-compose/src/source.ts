@@ -19,6 +19,7 @@ import {
   removeStaleRoutes,
   removeWorkloadRoutes,
   restoreRoutes,
+  routeUpstreams,
   switchRoutes,
   workloadFilter,
 } from '@forge/docker'
@@ -136,7 +137,7 @@ async function routeFaces(
     })
   }
   for (const r of routes)
-    ctx.progress('route', `${r.hosts[0]}${r.pathPrefix ?? ''} → ${r.upstream}`)
+    ctx.progress('route', `${r.hosts[0]}${r.pathPrefix ?? ''} → ${routeUpstreams(r).join(', ')}`)
   await switchRoutes(proxy, routes)
   await removeStaleRoutes(proxy, previous, routes)
   return routes

@@ -309,6 +309,46 @@ describe('compose faces behind a real Caddy', () => {
     expect(await proxy.listRoutes()).toEqual([])
   })
 
+  it("balances a scaled service's face over its replicas, and follows them when one goes", async () => {
+    const compose = `services:
+  web:
+    image: ${BUSYBOX_IMAGE}
+    stop_signal: SIGKILL
+    command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    scale: 2
+`
+    const faces = [{ host: 'scaled.test', service: 'web', port: 8080 }]
+    const fake = context(compose, {}, { faces, proxy })
+    expect((await composeSource.deploy(fake.ctx, { reason: 'manual' })).status).toBe('deployed')
+    const replicas = await labelled(fake.ctx.workload.id)
+    expect(replicas).toHaveLength(2)
+    // busybox's hostname is the container's short id: each answer names the replica it came from.
+    const short = replicas.map((id) => id.slice(0, 12)).sort()
+    const answers = async (n: number) => {
+      const out: { status: number; body: string }[] = []
+      for (let i = 0; i < n; i++) out.push(await get(listen, 'scaled.test'))
+      return out
+    }
+    const spread = await answers(6)
+    expect(spread.every((a) => a.status === 200)).toBe(true)
+    expect([...new Set(spread.map((a) => a.body.trim()))].sort()).toEqual(short)
+    const [route] = (await proxy.listRoutes()).filter((r) => r.hosts.includes('scaled.test'))
+    expect(route?.upstreams).toHaveLength(2)
+
+    // One replica goes: no request fails, and the next reconcile routes to the one left.
+    const [gone, kept] = replicas as [string, string]
+    await docker(['rm', '-f', gone])
+    const during = await answers(6)
+    expect(during).toEqual(
+      Array.from({ length: 6 }, () => ({ status: 200, body: kept.slice(0, 12) })),
+    )
+    await composeSource.reconcile(fake.ctx)
+    const [healed] = (await proxy.listRoutes()).filter((r) => r.hosts.includes('scaled.test'))
+    expect(healed?.upstreams).toBeUndefined()
+    expect((await get(listen, 'scaled.test')).body.trim()).toBe(kept.slice(0, 12))
+    await composeSource.teardown(fake.ctx)
+  })
+
   it('passes the source contract behind Caddy', async () => {
     const report = await runSourceContract(composeSource, {
       config: {
