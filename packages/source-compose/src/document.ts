@@ -12,6 +12,8 @@ export interface ServicePlan {
   image: string | null
   /** The service declares a healthcheck (not disabled): wait for `healthy`, not only `running`. */
   healthcheck: boolean
+  /** The containers it runs (`scale`, else `deploy.replicas`, else 1); null when not a number. */
+  replicas: number | null
 }
 
 export interface LabelledDocument {
@@ -185,6 +187,7 @@ export function labelCompose(
       name,
       image: typeof service.image === 'string' ? service.image : null,
       healthcheck: hasHealthcheck(service.healthcheck),
+      replicas: replicasOf(service),
     })
   }
   const out = stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })
@@ -194,6 +197,13 @@ export function labelCompose(
     services: plans,
     facePorts,
   }
+}
+
+/** How many containers compose runs for a service; null for what is only known once interpolated. */
+function replicasOf(service: Json): number | null {
+  const deploy = isObject(service.deploy) ? service.deploy : {}
+  const n = service.scale ?? deploy.replicas ?? 1
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null
 }
 
 function withLabels(labels: unknown, forge: Record<string, string>): unknown {

@@ -21,6 +21,8 @@ export interface ServiceStatus {
    */
   replicaPorts: PublishedPort[][]
   replicas: number
+  /** Of its containers, how many run. */
+  running: number
 }
 
 export interface PublishedPort {
@@ -72,6 +74,7 @@ async function judge(
       published: [],
       replicaPorts: [],
       replicas: 0,
+      running: 0,
     }
   }
   const base = {
@@ -87,6 +90,7 @@ async function judge(
       .map(publishedPorts)
       .filter((ports) => ports.length > 0),
     replicas: containers.length,
+    running: containers.filter((c) => normalizeState(c.State) === 'running').length,
   }
   for (const container of containers) {
     const state = normalizeState(container.State)

@@ -50,6 +50,8 @@ type ComposeState = {
   /** Set before the first `up`: a workload without it never ran compose, so teardown needs none. */
   project?: string
   services?: string[]
+  /** The containers the document asks of each service (`scale`, `deploy.replicas`), where known. */
+  replicas?: Record<string, number>
   /** Proxy route ids of the faces. */
   routes?: string[]
   /** Container ports Forge published on loopback for the faces (left out of the URLs). */
@@ -109,6 +111,9 @@ async function deploy(ctx: Ctx): Promise<DeployResult> {
     composeHash: document.hash,
     project: target.name,
     services: names,
+    replicas: Object.fromEntries(
+      document.services.flatMap((s) => (s.replicas === null ? [] : [[s.name, s.replicas]])),
+    ),
     routes: routes.map((r) => r.id),
     facePorts: document.facePorts,
   })
@@ -304,12 +309,24 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   const restored = await healRoutes(ctx, statuses)
   const missing = statuses.filter((s) => s.state === 'missing').map((s) => s.service)
   const stopped = statuses.filter((s) => s.state !== 'missing' && s.state !== 'running')
+  // A scaled service whose first container runs may still have lost some of the others.
+  const short = statuses.filter((s) => {
+    const wanted = state.replicas?.[s.service]
+    return s.state === 'running' && wanted !== undefined && s.running < wanted
+  })
   if (missing.length === names.length) {
     return { status: 'missing', message: `no container for ${missing.join(', ')}` }
   }
   const healed = restored > 0 ? `put back ${restored} route(s) the proxy had lost` : null
-  if (stopped.length + missing.length === 0)
-    return healed ? { status: 'degraded', message: healed } : { status: 'running' }
+  const shortBy = short.map(
+    (s) => `${s.service}: ${s.running} of ${state.replicas?.[s.service]} replicas running`,
+  )
+  if (stopped.length + missing.length === 0) {
+    const problems = [...shortBy, ...(healed ? [healed] : [])]
+    return problems.length > 0
+      ? { status: 'degraded', message: problems.join('; ') }
+      : { status: 'running' }
+  }
   const parts = [
     ...stopped.map((s) => `${s.service} ${s.state} (${s.detail})`),
     ...missing.map((name) => `${name} missing`),
@@ -317,7 +334,11 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   const status = stopped.length + missing.length === names.length ? 'stopped' : 'degraded'
   return {
     status,
-    message: [`stopped services: ${parts.join(', ')}`, ...(healed ? [healed] : [])].join('; '),
+    message: [
+      `stopped services: ${parts.join(', ')}`,
+      ...shortBy,
+      ...(healed ? [healed] : []),
+    ].join('; '),
   }
 }
 

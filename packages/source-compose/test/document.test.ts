@@ -64,6 +64,26 @@ describe('labelCompose', () => {
     expect(out.b.labels['forge.role']).toBe('b')
   })
 
+  it('counts the containers each service asks for: scale, else deploy.replicas, else one', () => {
+    const text = [
+      'services:',
+      '  a: { image: x, scale: 3 }',
+      '  b: { image: x, deploy: { replicas: 2 } }',
+      '  c: { image: x }',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own interpolation
+      '  d: { image: x, scale: "${N}" }',
+      '  e: { image: x, scale: 0 }',
+    ].join('\n')
+    const plans = labelCompose(text, workload).services
+    expect(Object.fromEntries(plans.map((p) => [p.name, p.replicas]))).toEqual({
+      a: 3,
+      b: 2,
+      c: 1,
+      d: null,
+      e: 0,
+    })
+  })
+
   it('gives the same hash for the same document and a new one when a service changes', () => {
     const a = labelCompose('services:\n  web:\n    image: a\n', workload)
     const b = labelCompose('services:\n  web:\n    image: a\n', workload)

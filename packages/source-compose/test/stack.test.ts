@@ -342,7 +342,11 @@ describe('compose faces behind a real Caddy', () => {
     expect(during).toEqual(
       Array.from({ length: 6 }, () => ({ status: 200, body: kept.slice(0, 12) })),
     )
-    await composeSource.reconcile(fake.ctx)
+    // The status says so: the service's first container runs, one of its two is gone.
+    expect(await composeSource.reconcile(fake.ctx)).toMatchObject({
+      status: 'degraded',
+      message: expect.stringContaining('web: 1 of 2 replicas running'),
+    })
     const [healed] = (await proxy.listRoutes()).filter((r) => r.hosts.includes('scaled.test'))
     expect(healed?.upstreams).toBeUndefined()
     expect((await get(listen, 'scaled.test')).body.trim()).toBe(kept.slice(0, 12))
