@@ -16,15 +16,18 @@ interface ReverseProxy {
     selection_policy: { policy: 'round_robin' }
     try_duration: string
     try_interval: string
+    retry_match: { method: string[] }[]
   }
   /** With more than one upstream: one that failed is left out for a while. */
   health_checks?: { passive: { fail_duration: string; max_fails: number } }
 }
 
 /**
- * Several upstreams (replicas): requests go round-robin, and one that cannot be dialled (a
- * replica restarting) is retried on the next for up to 5 s, then left out for 10 s. A single
- * upstream is written as it always was: a blue-green swap replaces it whole.
+ * Several upstreams (replicas): requests go round-robin. One that cannot be dialled (a replica
+ * gone) is retried on the next for up to 5 s, and so is a GET or HEAD whose connection was taken
+ * and dropped (Docker's port proxy of a replica being removed accepts, then closes); that upstream
+ * is then left out for 10 s. Other methods are not sent twice. A single upstream is written as it
+ * always was: a blue-green swap replaces it whole.
  */
 function reverseProxy(route: ProxyRoute): ReverseProxy {
   const dials = route.upstreams && route.upstreams.length > 0 ? route.upstreams : [route.upstream]
@@ -39,6 +42,7 @@ function reverseProxy(route: ProxyRoute): ReverseProxy {
       selection_policy: { policy: 'round_robin' },
       try_duration: '5s',
       try_interval: '250ms',
+      retry_match: [{ method: ['GET', 'HEAD'] }],
     },
     health_checks: { passive: { fail_duration: '10s', max_fails: 1 } },
   }

@@ -1,4 +1,5 @@
 import { createServer, request, type Server } from 'node:http'
+import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import type { ProxyDriver } from '@forge/core'
 import { validateConfig } from '@forge/core/host'
 import plugin, { caddyConfigSchema, caddyProxy, createCaddyProxy } from '@forge/proxy-caddy'
@@ -10,11 +11,22 @@ let caddy: CaddyInstance
 let proxy: ProxyDriver
 let listenPort: number
 const upstreams: Server[] = []
+const droppers: NetServer[] = []
 
 // A tiny HTTP upstream that answers with its own name: enough to see where Caddy sends a request.
 async function upstream(name: string): Promise<string> {
   const server = createServer((_, res) => res.end(name))
   upstreams.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (!address || typeof address === 'string') throw new Error('no address')
+  return `127.0.0.1:${address.port}`
+}
+
+// An upstream that takes every connection and closes it without a word.
+async function dropper(): Promise<string> {
+  const server = createNetServer((socket) => socket.destroy())
+  droppers.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   if (!address || typeof address === 'string') throw new Error('no address')
@@ -46,6 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await caddy?.stop()
   for (const server of upstreams) server.close()
+  for (const server of droppers) server.close()
 })
 
 describe('@forge/proxy-caddy on a real Caddy', () => {
@@ -92,6 +105,23 @@ describe('@forge/proxy-caddy on a real Caddy', () => {
       const after: { status: number; body: string }[] = []
       for (let i = 0; i < 6; i++) after.push(await get('replicas.test'))
       expect(after).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: 'two' })))
+      // A replica being removed: its port still takes the connection, then drops it unanswered.
+      const dropping = await dropper()
+      await proxy.upsertRoute({
+        id: 'forge-test-replicas',
+        hosts: ['replicas.test'],
+        upstream: dropping,
+        upstreams: [dropping, two],
+      })
+      const dropped: { status: number; body: string }[] = []
+      for (let i = 0; i < 6; i++) dropped.push(await get('replicas.test'))
+      expect(dropped).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: 'two' })))
+      await proxy.upsertRoute({
+        id: 'forge-test-replicas',
+        hosts: ['replicas.test'],
+        upstream: dead,
+        upstreams: [dead, two],
+      })
       expect((await proxy.listRoutes()).find((r) => r.id === 'forge-test-replicas')).toEqual({
         id: 'forge-test-replicas',
         hosts: ['replicas.test'],

@@ -36,6 +36,7 @@ describe('Caddy route objects', () => {
           selection_policy: { policy: 'round_robin' },
           try_duration: '5s',
           try_interval: '250ms',
+          retry_match: [{ method: ['GET', 'HEAD'] }],
         },
         health_checks: { passive: { fail_duration: '10s', max_fails: 1 } },
       },
