@@ -82,9 +82,9 @@ export function containersRepo(db: Db) {
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number
   // Row id → when the latest pass listed its container, for rows whose stored last seen is older
   // (see LAST_SEEN_WRITE_MS). ISO times of one format order as strings.
-  let seen = new Map<string, string>()
+  let seenAt = new Map<string, string>()
   const lastSeen = (r: Row): string | null => {
-    const kept = seen.get(r.id)
+    const kept = seenAt.get(r.id)
     return kept !== undefined && (r.last_seen_at === null || kept > r.last_seen_at)
       ? kept
       : r.last_seen_at
@@ -286,18 +286,18 @@ export function containersRepo(db: Db) {
         }
       })()
       passGeneration = generation
-      seen = nextSeen
+      seenAt = nextSeen
       lastPass = { rows: after, generation, dataVersion: dataVersion() }
       return result
     },
     /** Writes the last seen times kept in memory (before the database closes). */
     flushLastSeen(): void {
-      if (seen.size === 0) return
+      if (seenAt.size === 0) return
       const write = db.prepare('UPDATE containers SET last_seen_at = ? WHERE id = ?')
       db.transaction(() => {
-        for (const [id, at] of seen) write.run(at, id)
+        for (const [id, at] of seenAt) write.run(at, id)
       })()
-      seen = new Map()
+      seenAt = new Map()
       generation++
     },
   }
