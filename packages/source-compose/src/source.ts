@@ -83,7 +83,9 @@ async function deploy(ctx: Ctx): Promise<DeployResult> {
     publishHost: publishAddress(settings),
     faces: proxy ? config.faces : [],
   })
-  const names = document.services.map((s) => s.name)
+  // A service scaled to 0 (`scale: 0`, `deploy.replicas: 0`) runs no container: nothing to wait
+  // for, index or judge.
+  const names = document.services.filter((s) => s.replicas !== 0).map((s) => s.name)
   // Before anything is written: without compose, nothing is left for a teardown to need it for.
   await detectCompose()
 

@@ -134,6 +134,31 @@ describe('compose source on a real Docker engine', () => {
     expect(await labelled(fake.ctx.workload.id)).toHaveLength(2)
   })
 
+  it('deploys a stack with a service scaled to 0, and neither waits for it nor reports it missing', async () => {
+    const compose = `services:
+  web:
+    image: ${BUSYBOX_IMAGE}
+    stop_signal: SIGKILL
+    command: ["sh", "-c", "exec sleep 3600"]
+  worker:
+    image: ${BUSYBOX_IMAGE}
+    stop_signal: SIGKILL
+    command: ["sh", "-c", "exec sleep 3600"]
+    scale: 0
+`
+    const fake = createFakeSourceContext({
+      kind: 'compose',
+      config: composeConfigSchema.parse({ compose, startTimeoutSeconds: 10 }),
+      services: [service(dockerService, client)],
+    })
+    fakes.push(fake as FakeSourceContext<unknown>)
+    const result = await composeSource.deploy(fake.ctx, { reason: 'manual' })
+    expect(result).toMatchObject({ status: 'deployed', release: { services: ['web'] } })
+    expect(fake.containers.snapshot().map((r) => r.role)).toEqual(['web'])
+    expect(await composeSource.reconcile(fake.ctx)).toEqual({ status: 'running' })
+    expect(await labelled(fake.ctx.workload.id)).toHaveLength(1)
+  })
+
   it('passes the source contract: deploy, reconcile, teardown twice', async () => {
     const port = await freePort()
     const report = await runSourceContract(composeSource, {
