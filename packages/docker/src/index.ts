@@ -29,10 +29,12 @@ export {
   whileDeploying,
   withRelease,
 } from './releases.js'
+export type { HealedRoutes } from './routes.js'
 export {
   faceHost,
   faceRouteId,
   faceRoutes,
+  healRoutes,
   removeStaleRoutes,
   removeWorkloadRoutes,
   restoreRoutes,

@@ -70,23 +70,56 @@ export async function removeWorkloadRoutes(
   for (const id of owned) await proxy.removeRoute(id)
 }
 
+/** What `healRoutes` wrote: routes the proxy no longer had, and routes it had pointing elsewhere. */
+export interface HealedRoutes {
+  lost: ProxyRoute[]
+  changed: ProxyRoute[]
+}
+
 /**
  * Puts back the routes the proxy lost (a Caddy restarted with an empty config, a route deleted by
- * hand) or that point elsewhere, says so on `log`, and returns them. One listing per call, and a
- * route is written only when it differs, since every write makes a proxy such as Caddy reload.
+ * hand) and those that point elsewhere (another port, fewer or more replicas), says which on
+ * `log`, and returns both. One listing per call, and a route is written only when it differs,
+ * since every write makes a proxy such as Caddy reload.
  */
+export async function healRoutes(
+  proxy: ProxyDriver,
+  wanted: readonly ProxyRoute[],
+  log?: Pick<Logger, 'warn'>,
+): Promise<HealedRoutes> {
+  const healed: HealedRoutes = { lost: [], changed: [] }
+  if (wanted.length === 0) return healed
+  const live = new Map((await proxy.listRoutes()).map((route) => [route.id, route]))
+  for (const route of wanted) {
+    const current = live.get(route.id)
+    if (!current) healed.lost.push(route)
+    else if (!sameRoute(current, route)) healed.changed.push(route)
+  }
+  if (healed.lost.length + healed.changed.length === 0) return healed
+  await switchRoutes(proxy, [...healed.lost, ...healed.changed])
+  if (healed.lost.length > 0)
+    log?.warn(`Put back ${healed.lost.length} route(s) the proxy lost`, {
+      routes: healed.lost.map((r) => r.id),
+    })
+  if (healed.changed.length > 0)
+    log?.warn(
+      `Pointed ${healed.changed.length} route(s) at their upstreams again (the proxy had them elsewhere)`,
+      {
+        routes: healed.changed.map((r) => r.id),
+      },
+    )
+  return healed
+}
+
+/** `healRoutes`, the routes it wrote in one list, in the order they were wanted. */
 export async function restoreRoutes(
   proxy: ProxyDriver,
   wanted: readonly ProxyRoute[],
   log?: Pick<Logger, 'warn'>,
 ): Promise<ProxyRoute[]> {
-  if (wanted.length === 0) return []
-  const live = new Map((await proxy.listRoutes()).map((route) => [route.id, route]))
-  const lost = wanted.filter((route) => !sameRoute(live.get(route.id), route))
-  if (lost.length === 0) return []
-  await switchRoutes(proxy, lost)
-  log?.warn(`Put back ${lost.length} route(s) the proxy lost`, { routes: lost.map((r) => r.id) })
-  return lost
+  const { lost, changed } = await healRoutes(proxy, wanted, log)
+  const written = new Set([...lost, ...changed])
+  return wanted.filter((route) => written.has(route))
 }
 
 /** Every `host:port` a route forwards to: its `upstreams`, or its one `upstream`. */

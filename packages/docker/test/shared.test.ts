@@ -2,6 +2,7 @@ import type { ProxyDriver, ProxyRoute } from '@forge/core'
 import {
   faceRoutes,
   faceSchema,
+  healRoutes,
   memoryBytes,
   publishAddress,
   publishedUrl,
@@ -164,14 +165,31 @@ describe('restoreRoutes', () => {
     const warned: unknown[] = []
     const log = { warn: (message: string, fields?: unknown) => warned.push([message, fields]) }
     expect((await restoreRoutes(proxy, [web, api], log)).map((r) => r.id)).toEqual([web.id])
-    expect(warned).toEqual([['Put back 1 route(s) the proxy lost', { routes: [web.id] }]])
+    expect(warned).toEqual([
+      [
+        'Pointed 1 route(s) at their upstreams again (the proxy had them elsewhere)',
+        { routes: [web.id] },
+      ],
+    ])
     expect(table.get(web.id)?.upstream).toBe('127.0.0.1:3001')
     table.clear()
-    expect((await restoreRoutes(proxy, [web, api])).map((r) => r.id)).toEqual([web.id, api.id])
+    expect((await restoreRoutes(proxy, [web, api], log)).map((r) => r.id)).toEqual([web.id, api.id])
+    expect(warned.at(-1)).toEqual([
+      'Put back 2 route(s) the proxy lost',
+      { routes: [web.id, api.id] },
+    ])
     expect(await restoreRoutes(proxy, [web, api], log)).toEqual([])
-    expect(warned).toHaveLength(1)
+    expect(warned).toHaveLength(2)
     expect(writes()).toBe(3)
   })
+  it('tells the routes the proxy lost from those it had pointing elsewhere', async () => {
+    const { proxy, table } = mapProxy()
+    table.set(web.id, { ...web, upstream: '127.0.0.1:9999' })
+    expect(await healRoutes(proxy, [api, web])).toEqual({ lost: [api], changed: [web] })
+    expect(await healRoutes(proxy, [api, web])).toEqual({ lost: [], changed: [] })
+    expect(await healRoutes(proxy, [])).toEqual({ lost: [], changed: [] })
+  })
+
   it("compares a route's replicas in any order, and puts back one that lost or gained one", async () => {
     const { proxy, table, writes } = mapProxy()
     const replicas = ['127.0.0.1:3001', '127.0.0.1:3002']

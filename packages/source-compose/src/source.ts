@@ -15,10 +15,10 @@ import {
 } from '@forge/core'
 import {
   dockerService,
+  healRoutes,
   publishAddress,
   removeStaleRoutes,
   removeWorkloadRoutes,
-  restoreRoutes,
   routeUpstreams,
   switchRoutes,
   workloadFilter,
@@ -308,7 +308,7 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   const names = state.services ?? (await ctx.containers.list()).map((row) => row.role)
   if (names.length === 0) return { status: 'missing', message: 'not deployed' }
   const statuses = await observeServices(docker, ctx.workload, names)
-  const restored = await healRoutes(ctx, statuses)
+  const healed = await healFaceRoutes(ctx, statuses)
   const missing = statuses.filter((s) => s.state === 'missing').map((s) => s.service)
   const stopped = statuses.filter((s) => s.state !== 'missing' && s.state !== 'running')
   // A scaled service whose first container runs may still have lost some of the others.
@@ -319,12 +319,11 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   if (missing.length === names.length) {
     return { status: 'missing', message: `no container for ${missing.join(', ')}` }
   }
-  const healed = restored > 0 ? `put back ${restored} route(s) the proxy had lost` : null
   const shortBy = short.map(
     (s) => `${s.service}: ${s.running} of ${state.replicas?.[s.service]} replicas running`,
   )
   if (stopped.length + missing.length === 0) {
-    const problems = [...shortBy, ...(healed ? [healed] : [])]
+    const problems = [...shortBy, ...healed]
     return problems.length > 0
       ? { status: 'degraded', message: problems.join('; ') }
       : { status: 'running' }
@@ -336,25 +335,28 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   const status = stopped.length + missing.length === names.length ? 'stopped' : 'degraded'
   return {
     status,
-    message: [
-      `stopped services: ${parts.join(', ')}`,
-      ...shortBy,
-      ...(healed ? [healed] : []),
-    ].join('; '),
+    message: [`stopped services: ${parts.join(', ')}`, ...shortBy, ...healed].join('; '),
   }
 }
 
 /**
  * Puts back the faces' routes the proxy lost (a Caddy restarted empty, a route deleted by hand)
- * or that point at an old port (compose recreated a container outside a deploy); returns how many.
+ * and points those it had elsewhere at the containers running now (compose recreated one outside
+ * a deploy, a replica went); says what it did, for the reconcile's message.
  */
-async function healRoutes(ctx: Ctx, statuses: ServiceStatus[]): Promise<number> {
+async function healFaceRoutes(ctx: Ctx, statuses: ServiceStatus[]): Promise<string[]> {
   const proxy = ctx.services.find(proxyService)
   const { faces } = ctx.workload.source.config
-  if (!proxy || faces.length === 0) return 0
+  if (!proxy || faces.length === 0) return []
   const domain = ctx.services.find(settingsService)?.domain ?? null
   const { routes } = faceRoutes(ctx.workload, faces, statuses, domain)
-  return (await restoreRoutes(proxy, routes, ctx.log)).length
+  const { lost, changed } = await healRoutes(proxy, routes, ctx.log)
+  return [
+    ...(lost.length > 0 ? [`put back ${lost.length} route(s) the proxy had lost`] : []),
+    ...(changed.length > 0
+      ? [`pointed ${changed.length} route(s) at the containers running now`]
+      : []),
+  ]
 }
 
 export const composeSource = defineSource<ComposeConfig>({

@@ -370,7 +370,7 @@ describe('compose faces behind a real Caddy', () => {
     // The status says so: the service's first container runs, one of its two is gone.
     expect(await composeSource.reconcile(fake.ctx)).toMatchObject({
       status: 'degraded',
-      message: expect.stringContaining('web: 1 of 2 replicas running'),
+      message: 'web: 1 of 2 replicas running; pointed 1 route(s) at the containers running now',
     })
     const [healed] = (await proxy.listRoutes()).filter((r) => r.hosts.includes('scaled.test'))
     expect(healed?.upstreams).toBeUndefined()
