@@ -85,49 +85,33 @@ describe('@forge/proxy-caddy on a real Caddy', () => {
   it('spreads a route over its replicas, and passes over one that refuses connections', async () => {
     const one = await upstream('one')
     const two = await upstream('two')
-    const gone = await freePort() // nothing listens here
-    await proxy.upsertRoute({
+    const dead = `127.0.0.1:${await freePort()}` // nothing listens here
+    // A replica being removed: its port still takes the connection, then drops it unanswered.
+    const dropping = await dropper()
+    const replicas = (...dials: [string, ...string[]]) => ({
       id: 'forge-test-replicas',
       hosts: ['replicas.test'],
-      upstream: one,
-      upstreams: [one, two],
+      upstream: dials[0],
+      upstreams: dials,
     })
+    const sixInTurn = async () => {
+      const answers: { status: number; body: string }[] = []
+      for (let i = 0; i < 6; i++) answers.push(await get('replicas.test'))
+      return answers
+    }
+    const allTwo = Array.from({ length: 6 }, () => ({ status: 200, body: 'two' }))
+    await proxy.upsertRoute(replicas(one, two))
     try {
       const bodies = await Promise.all(Array.from({ length: 6 }, () => get('replicas.test')))
       expect(new Set(bodies.map((b) => b.body))).toEqual(new Set(['one', 'two']))
-      const dead = `127.0.0.1:${gone}`
-      await proxy.upsertRoute({
-        id: 'forge-test-replicas',
-        hosts: ['replicas.test'],
-        upstream: dead,
-        upstreams: [dead, two],
-      })
-      const after: { status: number; body: string }[] = []
-      for (let i = 0; i < 6; i++) after.push(await get('replicas.test'))
-      expect(after).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: 'two' })))
-      // A replica being removed: its port still takes the connection, then drops it unanswered.
-      const dropping = await dropper()
-      await proxy.upsertRoute({
-        id: 'forge-test-replicas',
-        hosts: ['replicas.test'],
-        upstream: dropping,
-        upstreams: [dropping, two],
-      })
-      const dropped: { status: number; body: string }[] = []
-      for (let i = 0; i < 6; i++) dropped.push(await get('replicas.test'))
-      expect(dropped).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: 'two' })))
-      await proxy.upsertRoute({
-        id: 'forge-test-replicas',
-        hosts: ['replicas.test'],
-        upstream: dead,
-        upstreams: [dead, two],
-      })
-      expect((await proxy.listRoutes()).find((r) => r.id === 'forge-test-replicas')).toEqual({
-        id: 'forge-test-replicas',
-        hosts: ['replicas.test'],
-        upstream: dead,
-        upstreams: [dead, two],
-      })
+      await proxy.upsertRoute(replicas(dead, two))
+      expect(await sixInTurn()).toEqual(allTwo)
+      await proxy.upsertRoute(replicas(dropping, two))
+      expect(await sixInTurn()).toEqual(allTwo)
+      await proxy.upsertRoute(replicas(dead, two))
+      expect((await proxy.listRoutes()).find((r) => r.id === 'forge-test-replicas')).toEqual(
+        replicas(dead, two),
+      )
     } finally {
       await proxy.removeRoute('forge-test-replicas') // the next tests count the routes
     }
