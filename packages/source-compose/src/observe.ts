@@ -77,6 +77,7 @@ async function judge(
       running: 0,
     }
   }
+  const running = containers.filter((c) => normalizeState(c.State) === 'running')
   const base = {
     service,
     containerId: first.Id,
@@ -85,12 +86,9 @@ async function judge(
     state: normalizeState(first.State),
     port: publishedPort(first),
     published: publishedPorts(first),
-    replicaPorts: containers
-      .filter((c) => normalizeState(c.State) === 'running')
-      .map(publishedPorts)
-      .filter((ports) => ports.length > 0),
+    replicaPorts: running.map(publishedPorts).filter((ports) => ports.length > 0),
     replicas: containers.length,
-    running: containers.filter((c) => normalizeState(c.State) === 'running').length,
+    running: running.length,
   }
   for (const container of containers) {
     const state = normalizeState(container.State)

@@ -311,17 +311,16 @@ async function reconcile(ctx: Ctx): Promise<ReconcileResult> {
   const healed = await healFaceRoutes(ctx, statuses)
   const missing = statuses.filter((s) => s.state === 'missing').map((s) => s.service)
   const stopped = statuses.filter((s) => s.state !== 'missing' && s.state !== 'running')
-  // A scaled service whose first container runs may still have lost some of the others.
-  const short = statuses.filter((s) => {
-    const wanted = state.replicas?.[s.service]
-    return s.state === 'running' && wanted !== undefined && s.running < wanted
-  })
   if (missing.length === names.length) {
     return { status: 'missing', message: `no container for ${missing.join(', ')}` }
   }
-  const shortBy = short.map(
-    (s) => `${s.service}: ${s.running} of ${state.replicas?.[s.service]} replicas running`,
-  )
+  // A scaled service whose first container runs may still have lost some of the others.
+  const shortBy = statuses.flatMap((s) => {
+    const wanted = state.replicas?.[s.service]
+    return s.state === 'running' && wanted !== undefined && s.running < wanted
+      ? [`${s.service}: ${s.running} of ${wanted} replicas running`]
+      : []
+  })
   if (stopped.length + missing.length === 0) {
     const problems = [...shortBy, ...healed]
     return problems.length > 0
