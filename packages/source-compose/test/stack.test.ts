@@ -50,11 +50,20 @@ function stack(port: number, workerCommand = 'sleep 3600'): string {
 function context(
   compose: string,
   env: Record<string, string> = {},
-  extra: { faces?: unknown[]; proxy?: ProxyDriver; settings?: Partial<HostSettings> } = {},
+  extra: {
+    faces?: unknown[]
+    proxy?: ProxyDriver
+    settings?: Partial<HostSettings>
+    startTimeoutSeconds?: number
+  } = {},
 ) {
   const fake = createFakeSourceContext({
     kind: 'compose',
-    config: composeConfigSchema.parse({ compose, startTimeoutSeconds: 30, faces: extra.faces }),
+    config: composeConfigSchema.parse({
+      compose,
+      startTimeoutSeconds: extra.startTimeoutSeconds ?? 30,
+      faces: extra.faces,
+    }),
     env,
     services: [service(dockerService, client)],
     ...(extra.proxy ? { proxy: extra.proxy } : {}),
@@ -146,12 +155,7 @@ describe('compose source on a real Docker engine', () => {
     command: ["sh", "-c", "exec sleep 3600"]
     scale: 0
 `
-    const fake = createFakeSourceContext({
-      kind: 'compose',
-      config: composeConfigSchema.parse({ compose, startTimeoutSeconds: 10 }),
-      services: [service(dockerService, client)],
-    })
-    fakes.push(fake as FakeSourceContext<unknown>)
+    const fake = context(compose, {}, { startTimeoutSeconds: 10 })
     const result = await composeSource.deploy(fake.ctx, { reason: 'manual' })
     expect(result).toMatchObject({ status: 'deployed', release: { services: ['web'] } })
     expect(fake.containers.snapshot().map((r) => r.role)).toEqual(['web'])
