@@ -2,8 +2,9 @@
 // ten triggers (1,000 bindings), then 100,000 webhook deliveries (real 8 KiB GitHub pushes to a
 // branch no binding deploys, so each is a recorded delivery with its outcomes and no deploy),
 // pruned as configured. Figures: the server's RSS after all that, beside a bare Koa's in the same
-// process family, and GET /api/workloads (every workload with its status, release and urls) at
-// 1,000 workloads against a bare Koa answering the same JSON.
+// process family; GET /api/workloads (every workload with its status, release and urls) at
+// 1,000 workloads, and the first page of a trigger's deliveries (the UI's deliveries view: the
+// newest 50 of the 1,000 each trigger keeps), each against a bare Koa answering the same JSON.
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import {
@@ -24,10 +25,10 @@ const IN_FLIGHT = 8
 if (process.argv[2] === 'bare-koa') {
   // The baseline process: a bare Koa app serving a fixed JSON body, reporting its RSS.
   const { default: Koa } = await import('koa')
-  const body = await new Promise((resolve) => process.once('message', resolve))
+  const bodies = await new Promise((resolve) => process.once('message', resolve))
   const app = new Koa()
   app.use((ctx) => {
-    ctx.body = ctx.path === '/rss' ? { rss: process.memoryUsage().rss } : body
+    ctx.body = ctx.path === '/rss' ? { rss: process.memoryUsage().rss } : bodies[ctx.path]
   })
   const server = app.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }))
 } else {
@@ -61,26 +62,31 @@ if (process.argv[2] === 'bare-koa') {
     global.gc?.()
     const rss = process.memoryUsage().rss
 
-    const list = []
-    let answer
-    for (let i = 0; i < 15; i++) {
-      const start = now()
-      answer = await forge.api('GET', '/api/workloads')
-      list.push(now() - start)
+    const timed = async (get) => {
+      const times = []
+      let answer
+      for (let i = 0; i < 15; i++) {
+        const start = now()
+        answer = await get()
+        times.push(now() - start)
+      }
+      return { answer, ms: median(times) }
     }
-    if (answer.length !== WORKLOADS) throw new Error(`listed ${answer.length} workloads`)
+    const list = await timed(() => forge.api('GET', '/api/workloads'))
+    if (list.answer.length !== WORKLOADS) throw new Error(`listed ${list.answer.length} workloads`)
+    const page = await timed(() => forge.api('GET', `/api/triggers/${triggers[0].id}/deliveries`))
+    if (page.answer.length !== 50) throw new Error(`a deliveries page held ${page.answer.length}`)
 
     // The baseline: a bare Koa in its own process serving the same JSON, and its RSS.
     const child = fork(fileURLToPath(import.meta.url), ['bare-koa'], { stdio: 'ignore' })
     const listening = new Promise((resolve) => child.once('message', resolve))
-    child.send(answer)
+    child.send({ '/workloads': list.answer, '/deliveries': page.answer })
     const { port } = await listening
-    const bare = []
-    for (let i = 0; i < 15; i++) {
-      const start = now()
-      await (await fetch(`http://127.0.0.1:${port}/`)).json()
-      bare.push(now() - start)
-    }
+    const bare = {}
+    for (const path of ['/workloads', '/deliveries'])
+      bare[path] = (
+        await timed(() => fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.json()))
+      ).ms
     const bareRss = (await (await fetch(`http://127.0.0.1:${port}/rss`)).json()).rss
     child.kill()
     const mb = (bytes) => `${Math.round(bytes / 1048576)} MB`
@@ -88,7 +94,10 @@ if (process.argv[2] === 'bare-koa') {
       `server RSS with ${WORKLOADS} workloads, ${WORKLOADS} bindings and ${DELIVERIES} deliveries: ${mb(rss)} (${fmt(rss / bareRss)}x a bare Koa process's ${mb(bareRss)}; deliveries pruned to the configured 10000; ingested at ${Math.round(DELIVERIES / seconds)} req/s with ${IN_FLIGHT} in flight)`,
     )
     console.log(
-      `workloads list at ${WORKLOADS} workloads: ${fmt(median(list))} ms, ${fmt(median(list) / median(bare))}x a bare Koa answering the same JSON (median of 15)`,
+      `workloads list at ${WORKLOADS} workloads: ${fmt(list.ms)} ms, ${fmt(list.ms / bare['/workloads'])}x a bare Koa answering the same JSON (median of 15)`,
+    )
+    console.log(
+      `deliveries page at 10000 deliveries: ${fmt(page.ms)} ms, ${fmt(page.ms / bare['/deliveries'])}x a bare Koa answering the same JSON (the newest 50 of one trigger's ${10000 / TRIGGERS}; median of 15)`,
     )
   } finally {
     await forge.stop()

@@ -94,6 +94,7 @@ describe('store', () => {
         { version: 5, name: 'active-deploys-index' },
         { version: 6, name: 'deploy-log-lines' },
         { version: 7, name: 'fan-out-generation' },
+        { version: 8, name: 'deliveries-by-trigger' },
       ])
       const tables = (
         db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {

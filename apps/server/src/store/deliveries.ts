@@ -117,14 +117,17 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
         ]),
       )
     },
-    /** An earlier accepted delivery with the same vendor delivery id, if any. */
+    /**
+     * The earlier accepted delivery with the same vendor delivery id, if any: its id is kept in
+     * memory, so a delivery never seen before (nearly every one) needs no query, and one seen
+     * before is read by its id.
+     */
     findAccepted(triggerId: string, externalId: string): Delivery | undefined {
-      if (!accepted.mayHave(triggerId, externalId)) return undefined
-      const r = db
-        .prepare(
-          'SELECT * FROM deliveries WHERE trigger_id = ? AND external_id = ? AND status = 202 AND redelivery_of IS NULL ORDER BY rowid LIMIT 1',
-        )
-        .get(triggerId, externalId) as Row | undefined
+      const id = accepted.idOf(triggerId, externalId)
+      if (id === undefined) return undefined
+      const r = db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined
+      // Gone (pruned, or its transaction rolled back): nothing repeats it.
+      if (!r) accepted.forget(triggerId, externalId)
       return r && toDelivery(r)
     },
     /** Inserts the row; the answer is built from the input, not read back. */
@@ -133,7 +136,7 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
       const receivedAt = now()
       const outcomes = input.outcomes ?? []
       if (input.status === 202 && input.externalId && !input.redeliveryOf)
-        accepted.add(input.triggerId, input.externalId)
+        accepted.add(input.triggerId, input.externalId, id)
       db.prepare(
         `INSERT INTO deliveries (id, trigger_id, vendor, external_id, status, signature, error, note,
           events, outcomes, headers, body, received_at, redelivery_of)
@@ -173,33 +176,38 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
 }
 
 /**
- * The (trigger, vendor delivery id) pairs of the accepted deliveries, so that the duplicate check
- * of a delivery never seen before (nearly every one) needs no query. It holds every pair a row
- * holds, and maybe more (rows pruned since, or rolled back): a pair it lacks is in no row, a pair
- * it has is looked up. Filled from the table at first use, added to by every accepted insert, and
- * filled again when it has grown to twice what pruning keeps. Deliveries are written only by the
- * server that receives them (one per data dir), through this repository.
+ * The (trigger, vendor delivery id) pairs of the accepted deliveries, each with the id of the
+ * first delivery that carried it, so that the duplicate check needs no index of vendor ids (whose
+ * random values put every insert on an index page of its own). It holds every pair a row holds,
+ * and maybe pairs whose row is gone (pruned since, or rolled back): a pair it lacks is in no row,
+ * a pair it has names the row to read. Filled from the table at first use, added to by every
+ * accepted insert, and filled again when it has grown to twice what pruning keeps. Deliveries are
+ * written only by the server that receives them (one per data dir), through this repository.
  */
 function acceptedPairs(db: Db) {
-  let pairs: Set<string> | null = null
+  let pairs: Map<string, string> | null = null
   const key = (triggerId: string, externalId: string) => `${triggerId}\u0000${externalId}`
-  const fill = (): Set<string> =>
-    new Set(
-      (
-        db
-          .prepare(
-            'SELECT trigger_id, external_id FROM deliveries WHERE external_id IS NOT NULL AND status = 202 AND redelivery_of IS NULL',
-          )
-          .all() as { trigger_id: string; external_id: string }[]
-      ).map((r) => key(r.trigger_id, r.external_id)),
-    )
+  const fill = (): Map<string, string> => {
+    const rows = db
+      .prepare(
+        'SELECT trigger_id, external_id, id FROM deliveries WHERE external_id IS NOT NULL AND status = 202 AND redelivery_of IS NULL ORDER BY rowid DESC',
+      )
+      .all() as { trigger_id: string; external_id: string; id: string }[]
+    // Newest first, so that the oldest of rows repeating a pair (written before the check
+    // existed) is the one kept, as the check has always answered.
+    return new Map(rows.map((r) => [key(r.trigger_id, r.external_id), r.id]))
+  }
   return {
-    mayHave(triggerId: string, externalId: string): boolean {
+    idOf(triggerId: string, externalId: string): string | undefined {
       pairs ??= fill()
-      return pairs.has(key(triggerId, externalId))
+      return pairs.get(key(triggerId, externalId))
     },
-    add(triggerId: string, externalId: string): void {
-      pairs?.add(key(triggerId, externalId))
+    /** Called for a pair no live row holds (the check ran first, in the same transaction). */
+    add(triggerId: string, externalId: string, id: string): void {
+      pairs?.set(key(triggerId, externalId), id)
+    },
+    forget(triggerId: string, externalId: string): void {
+      pairs?.delete(key(triggerId, externalId))
     },
     /** After a prune: past twice the rows kept, start again from the table. */
     bound(keep: number): void {

@@ -184,4 +184,18 @@ CREATE TRIGGER bindings_updated AFTER UPDATE ON trigger_bindings BEGIN UPDATE fa
 CREATE TRIGGER bindings_deleted AFTER DELETE ON trigger_bindings BEGIN UPDATE fan_out_generation SET n = n + 1; END;
 `,
   },
+  {
+    version: 8,
+    name: 'deliveries-by-trigger',
+    // One index of a trigger's deliveries in arrival order (trigger_id, then the rowid it
+    // carries): a page of the list reads only its rows, where (trigger_id, received_at) made
+    // SQLite read and sort every row the trigger has, bodies and all. The (trigger_id,
+    // external_id) index goes: the duplicate check finds the earlier delivery's id in memory
+    // (store/deliveries.ts), and its random vendor ids put every insert on a page of its own.
+    sql: `
+DROP INDEX IF EXISTS deliveries_trigger;
+DROP INDEX IF EXISTS deliveries_external;
+CREATE INDEX deliveries_by_trigger ON deliveries (trigger_id);
+`,
+  },
 ]
