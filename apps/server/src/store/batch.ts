@@ -1,4 +1,4 @@
-import type { Db } from './db.js'
+import { type Db, transact } from './db.js'
 
 interface Job {
   fn: () => unknown
@@ -23,7 +23,7 @@ export function createBatcher(db: Db, mapError: (error: unknown) => unknown) {
       // Alone in its turn: its own transaction, without a savepoint.
       const [job] = batch as [Job]
       try {
-        job.resolve(db.transaction(job.fn)())
+        job.resolve(transact(db, job.fn))
       } catch (error) {
         job.reject(mapError(error))
       }
@@ -31,15 +31,15 @@ export function createBatcher(db: Db, mapError: (error: unknown) => unknown) {
     }
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
     try {
-      db.transaction(() => {
+      transact(db, () => {
         for (const job of batch) {
           try {
-            results.push({ ok: true, value: db.transaction(job.fn)() })
+            results.push({ ok: true, value: transact(db, job.fn) })
           } catch (error) {
             results.push({ ok: false, error })
           }
         }
-      })()
+      })
     } catch (error) {
       // The commit itself failed (a full disk): nothing of the batch was written.
       const mapped = mapError(error)

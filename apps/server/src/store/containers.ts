@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ContainerRecord, ContainerState, ContainerUpsert } from '@forge/core'
 import type { ContainerFilter, ContainerView, ObservedContainer } from '../containers/types.js'
-import { type Db, now, parseJson } from './db.js'
+import { type Db, now, parseJson, transact } from './db.js'
 
 interface Row {
   id: string
@@ -182,7 +182,7 @@ export function containersRepo(db: Db) {
       const cached = lastPass
       lastPass = null
       let after: Row[] = []
-      db.transaction(() => {
+      transact(db, () => {
         // Every tick's common case: nothing wrote since the last pass, whose rows are the table.
         const rows =
           cached && cached.generation === generation - 1 && cached.dataVersion === dataVersion()
@@ -284,7 +284,7 @@ export function containersRepo(db: Db) {
           if (rows) rows.push(row)
           else byWorkload.set(row.workload_id, [row])
         }
-      })()
+      })
       passGeneration = generation
       seenAt = nextSeen
       lastPass = { rows: after, generation, dataVersion: dataVersion() }
@@ -294,9 +294,9 @@ export function containersRepo(db: Db) {
     flushLastSeen(): void {
       if (seenAt.size === 0) return
       const write = db.prepare('UPDATE containers SET last_seen_at = ? WHERE id = ?')
-      db.transaction(() => {
+      transact(db, () => {
         for (const [id, at] of seenAt) write.run(at, id)
-      })()
+      })
       seenAt = new Map()
       generation++
     },

@@ -1,6 +1,6 @@
 import type { Delivery, DeliveryInput, SignatureResult } from '../deliveries/types.js'
 import type { SecretBox } from './crypto.js'
-import { type Db, now, parseJson } from './db.js'
+import { type Db, now, parseJson, transact } from './db.js'
 import { timeOrderedId } from './ids.js'
 import { AAD } from './sealed.js'
 
@@ -83,7 +83,7 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
      * for `received_at` walked every stored body, whose pages come before it in the row.)
      */
     prune(options: { olderThan: Date; keep: number }): number {
-      return db.transaction(() => {
+      return transact(db, () => {
         const byAge = db
           .prepare(
             `DELETE FROM deliveries WHERE rowid < coalesce(
@@ -100,7 +100,7 @@ export function deliveriesRepo(db: Db, box: SecretBox) {
           )
           .run(n - options.keep).changes
         return byAge + byCount
-      })()
+      })
     },
     /** Each trigger's newest delivery, in one query (for the triggers list). */
     latestPerTrigger(): Map<string, Pick<Delivery, 'id' | 'status' | 'vendor' | 'receivedAt'>> {

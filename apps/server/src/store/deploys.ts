@@ -6,7 +6,7 @@ import type {
   DeployWithLog,
   LogLine,
 } from '../deploys/types.js'
-import { type Db, now, parseJson } from './db.js'
+import { type Db, now, parseJson, transact } from './db.js'
 import { timeOrderedId } from './ids.js'
 
 interface Row {
@@ -251,13 +251,13 @@ export function deploysRepo(db: Db) {
         id: string
       }[]
       const t = now()
-      db.transaction(() => {
+      transact(db, () => {
         db.prepare(
           `UPDATE deploys SET status = 'failed', error = ?, finished_at = ?
             WHERE status IN ('queued', 'running') AND status = 'running'`,
         ).run(message, t)
         for (const { id } of rows) this.appendLog(id, { at: t, level: 'error', message })
-      })()
+      })
       return rows.map((r) => r.id)
     },
   }

@@ -1,6 +1,6 @@
 import type { EnvInput, EnvView } from '../workloads/types.js'
 import type { SecretBox } from './crypto.js'
-import type { Db } from './db.js'
+import { type Db, transact } from './db.js'
 import { AAD } from './sealed.js'
 
 interface Row {
@@ -56,7 +56,7 @@ export function envRepo(db: Db, box: SecretBox) {
       const put = db.prepare(
         'INSERT INTO workload_env (workload_id, key, value_sealed, secret) VALUES (?, ?, ?, ?)',
       )
-      db.transaction(() => {
+      transact(db, () => {
         db.prepare('DELETE FROM workload_env WHERE workload_id = ?').run(workloadId)
         for (const [key, entry] of Object.entries(input)) {
           const secret = entry.secret === true
@@ -69,7 +69,7 @@ export function envRepo(db: Db, box: SecretBox) {
           }
           put.run(workloadId, key, box.encrypt(entry.value, aad(workloadId, key)), secret ? 1 : 0)
         }
-      })()
+      })
     },
   }
 }

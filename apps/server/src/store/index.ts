@@ -4,7 +4,7 @@ import { createBatcher } from './batch.js'
 import { startCheckpointer } from './checkpoint.js'
 import { containersRepo } from './containers.js'
 import { createSecretBox, loadSecretKey } from './crypto.js'
-import { openDatabase } from './db.js'
+import { openDatabase, transact } from './db.js'
 import { deliveriesRepo } from './deliveries.js'
 import { deploysRepo } from './deploys.js'
 import { envRepo } from './env.js'
@@ -60,7 +60,7 @@ export function createStore(options: {
     sessions: guard(sessionsRepo(db)),
     transaction<T>(fn: () => T): T {
       try {
-        return db.transaction(fn)()
+        return transact(db, fn)
       } catch (error) {
         throw storageError(error, options.dataDir) ?? error
       }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createSecretBox, keyFromString, type SecretBox } from './crypto.js'
-import { type Db, openDatabase } from './db.js'
+import { type Db, openDatabase, transact } from './db.js'
 import { SEALED_COLUMNS } from './sealed.js'
 
 /**
@@ -12,7 +12,7 @@ import { SEALED_COLUMNS } from './sealed.js'
  */
 export function resealAll(db: Db, from: SecretBox, to: SecretBox): Record<string, number> {
   const moved: Record<string, number> = {}
-  db.transaction(() => {
+  transact(db, () => {
     for (const sealed of SEALED_COLUMNS) {
       const select = `SELECT rowid AS _rowid, ${[...sealed.keys, sealed.column].join(', ')} FROM ${sealed.table}
         WHERE ${sealed.column} LIKE 'v1:%'`
@@ -34,7 +34,7 @@ export function resealAll(db: Db, from: SecretBox, to: SecretBox): Record<string
       moved[`${sealed.table}.${sealed.column}`] =
         (moved[`${sealed.table}.${sealed.column}`] ?? 0) + count
     }
-  })()
+  })
   return moved
 }
 

@@ -1,6 +1,6 @@
 import type { StateDocument } from '@forge/core'
 import type { SecretBox } from './crypto.js'
-import { type Db, now, parseJson } from './db.js'
+import { type Db, now, parseJson, transact } from './db.js'
 import { AAD } from './sealed.js'
 
 /**
@@ -26,7 +26,7 @@ export function stateRepo(db: Db, box: SecretBox) {
     get,
     set,
     patch(workloadId: string, partial: StateDocument): StateDocument {
-      return db.transaction(() => {
+      return transact(db, () => {
         const doc = { ...get(workloadId) }
         for (const [k, v] of Object.entries(partial)) {
           if (v === undefined) delete doc[k]
@@ -34,7 +34,7 @@ export function stateRepo(db: Db, box: SecretBox) {
         }
         set(workloadId, doc)
         return doc
-      })()
+      })
     },
   }
 }
