@@ -19,6 +19,7 @@ import { describePlugins } from './plugins/catalog.js'
 import { discoverPlugins } from './plugins/discover.js'
 import { createProxy } from './plugins/proxy.js'
 import { createSourceContexts } from './plugins/sourceContext.js'
+import { checkStoredConfigs } from './plugins/storedConfigs.js'
 import type { Services } from './services.js'
 import { createStore, type Store } from './store/index.js'
 import { markServing } from './store/rekey.js'
@@ -98,6 +99,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   })
   // Commands that must not run beside a server (key rotation, restore) look for this mark.
   const unmark = markServing(config.dataDir)
+  await checkStoredConfigs({ store, registry, log })
   let proxy: ProxyDriver | null = null
   const http = createHttpServer()
   try {
