@@ -99,10 +99,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   })
   // Commands that must not run beside a server (key rotation, restore) look for this mark.
   const unmark = markServing(config.dataDir)
-  await checkStoredConfigs({ store, registry, log })
   let proxy: ProxyDriver | null = null
   const http = createHttpServer()
   try {
+    await checkStoredConfigs({ store, registry, log })
     proxy = await createProxy({
       kind: config.proxy,
       registry,
