@@ -12,6 +12,9 @@ export interface ErrorEntry<P> {
 /** Types an entry's params: `errorEntry<{ host: string }>({ code, message, hint })`. */
 export const errorEntry = <P>(e: ErrorEntry<P>): ErrorEntry<P> => e
 
+/** Ends a message with a full stop unless its last words already end one (`did you mean x?`). */
+const sentence = (text: string): string => (/[.?!]$/.test(text) ? text : `${text}.`)
+
 export const ForgeErrors = {
   PluginInvalid: errorEntry<{ where: string; expected: string; received: string }>({
     code: 'FORGE_PLUGIN_INVALID',
@@ -54,7 +57,9 @@ export const ForgeErrors = {
   ConfigInvalid: errorEntry<{ at: string; issues: readonly { path: string; message: string }[] }>({
     code: 'FORGE_CONFIG_INVALID',
     message: (p) =>
-      `Invalid config at ${p.at}: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`,
+      sentence(
+        `Invalid config at ${p.at}: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      ),
     hint: "Fix the fields named above; GET /api/plugins shows the JSON Schema and a sample of every kind's config.",
   }),
   ConfigAsync: errorEntry<{ at: string }>({

@@ -67,4 +67,15 @@ describe('validateConfig names unknown fields', () => {
       'source.config.heathcheck: unknown field; did you mean healthcheck?',
     )
   })
+
+  it('ends the message with the question when the last issue asks one, not with "?."', async () => {
+    const result = await validateConfig(schema, { image: 'web', heathcheck: {} }, { at: 'c' })
+    expect(result.ok === false && result.error.message).toBe(
+      'Invalid config at c: c.heathcheck: unknown field; did you mean healthcheck?',
+    )
+    const other = await validateConfig(schema, { image: 'web', bogus: 1 }, { at: 'c' })
+    expect(other.ok === false && other.error.message).toBe(
+      'Invalid config at c: c.bogus: unknown field.',
+    )
+  })
 })
