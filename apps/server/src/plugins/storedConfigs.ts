@@ -87,9 +87,8 @@ export async function checkStoredConfigs(deps: {
       continue // every binding's effective config would say the same
     }
     for (const binding of store.bindings.forTrigger(trigger.id)) {
-      const effective = await checked(async () =>
-        effectiveBindingConfig(definition, trigger.config, binding.config),
-      )
+      // Never throws: a schema that throws gives a failed result.
+      const effective = effectiveBindingConfig(definition, trigger.config, binding.config)
       if (effective.ok) continue
       const workload = names.get(binding.workloadId) ?? binding.workloadId
       problems.push({
