@@ -85,7 +85,7 @@ describe('stored configs the installed plugins no longer accept', () => {
 
     const { server, warnings } = await bootCollecting()
     try {
-      expect(warnings, warnings.join("\n")).toHaveLength(4)
+      expect(warnings, warnings.join('\n')).toHaveLength(4)
       const about = (needle: string) => warnings.find((w) => w.includes(needle)) ?? ''
       expect(about(`workload "stale" (${ids.stale})`)).toMatch(
         /no longer passes the test-app source's schema: .*delayMs.*Fix: PATCH \/api\/workloads\//,
